@@ -1,0 +1,340 @@
+"""Problems as data: load and validate `problems/<slug>/problem.toml`.
+
+A problem folder holds `problem.toml`, `statement.md`, `starter.py` and
+`solutions/{correct,wrong}/`. Everything that varies between problems is data
+here; a malformed manifest fails at load with the file and the field named.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+ArgumentKind = Literal["activation", "weight", "padding_mask", "int"]
+_KINDS = ("activation", "weight", "padding_mask", "int")
+_SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+
+DEFAULT_PROBLEMS_DIR = Path(__file__).resolve().parent.parent / "problems"
+
+
+class ProblemError(ValueError):
+    """A problem folder or manifest that cannot be loaded; the message names file and field."""
+
+
+@dataclass(frozen=True)
+class Argument:
+    """One parameter of the entry point, in signature order."""
+
+    name: str
+    kind: ArgumentKind
+    shape: tuple[str, ...] = ()  # symbolic dims, e.g. ("N", "T_dec", "d"); empty for ints
+    dim: str = ""  # for kind "int": the dim whose value is passed
+    keys_of: str = ""  # for kind "padding_mask": the activation whose time axis it pads
+    optional: bool = False  # may be passed as None (masks)
+
+
+@dataclass(frozen=True)
+class CaseSpec:
+    """One test case as data; inputs are generated from it and a seed."""
+
+    name: str
+    dims: dict[str, int]
+    seed: int
+    public: bool = False  # shown in the statement, values included in feedback
+    scale: float = 1.0  # standard deviation of the activations
+    near_constant: bool = False  # activation rows nearly constant (LayerNorm's hard case)
+    weight_scale: float = 1.0  # multiplies the weights; small values keep LayerNorm's input near y
+    padding: Literal["none", "varied"] = "none"  # padding masks: absent, or varied lengths
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A known wrong way to build the block, recognised to explain a Wrong Answer."""
+
+    id: str
+    hint: str
+    recipe: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Sandbox limits for one submission."""
+
+    case_wall_s: float = 10.0  # wall time for one case, enforced by the parent
+    cpu_s: int = 60  # CPU seconds for the whole child process
+    memory_mb: int = 4096  # address space of the child
+    processes: int = 64  # threads and processes inside the sandbox
+    file_mb: int = 16  # largest file the child may write
+    open_files: int = 256
+    tmp_mb: int = 32  # the private tmpfs
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """How the allowed error is derived: see `judge.compare.allowed_error`."""
+
+    dtype: str = "float32"  # the arithmetic a correct solution is expected to use
+    depth: tuple[str, ...] = ("d",)  # dims whose sum is the longest chain of accumulations
+    safety: float = 16.0  # headroom over the rounding-error estimate
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A loaded, validated problem."""
+
+    slug: str
+    title: str
+    summary: str
+    folder: Path
+    entry_point: str
+    arguments: tuple[Argument, ...]
+    output_shape: tuple[str, ...]
+    output_axes: tuple[str, ...]  # names of the output axes, for feedback
+    reference: str  # "module:function", float64 NumPy
+    torch_reference: str
+    variants: str  # "module:function" taking recipe=...
+    cases: tuple[CaseSpec, ...]
+    mistakes: tuple[Mistake, ...]
+    benchmark_dims: dict[str, int]
+    limits: Limits = field(default_factory=Limits)
+    tolerance: Tolerance = field(default_factory=Tolerance)
+
+    @property
+    def statement_path(self) -> Path:
+        return self.folder / "statement.md"
+
+    @property
+    def starter_path(self) -> Path:
+        return self.folder / "starter.py"
+
+    def signature(self) -> str:
+        """The entry point's signature, as a student writes it."""
+        params = [f"{a.name}=None" if a.optional else a.name for a in self.arguments]
+        return f"def {self.entry_point}({', '.join(params)}):"
+
+    def reference_function(self) -> Callable[..., Any]:
+        return resolve(self.reference)
+
+    def torch_function(self) -> Callable[..., Any]:
+        return resolve(self.torch_reference)
+
+    def variant_function(self) -> Callable[..., Any]:
+        return resolve(self.variants)
+
+
+def resolve(target: str) -> Callable[..., Any]:
+    """Import "package.module:function"."""
+    module_name, _, attr = target.partition(":")
+    func = getattr(importlib.import_module(module_name), attr)
+    if not callable(func):
+        raise TypeError(f"{target} is not callable")
+    return func  # type: ignore[no-any-return]
+
+
+class _Fields:
+    """Typed reads from a TOML table that name the file and field on failure."""
+
+    def __init__(self, path: Path, table: dict[str, Any], where: str) -> None:
+        self.path, self.table, self.where = path, table, where
+
+    def fail(self, key: str, why: str) -> ProblemError:
+        return ProblemError(f"{self.path}: field '{self.where}{key}': {why}")
+
+    def get(self, key: str, kind: type | tuple[type, ...], default: Any = ...) -> Any:
+        if key not in self.table:
+            if default is ...:
+                raise self.fail(key, "missing")
+            return default
+        value = self.table[key]
+        if not isinstance(value, kind) or (isinstance(value, bool) and kind in (int, float, (int, float))):
+            raise self.fail(key, f"expected {_kind_name(kind)}, got {type(value).__name__}")
+        return value
+
+    def sub(self, key: str, index: int | None = None) -> _Fields:
+        table = self.get(key, dict) if index is None else self.table[key][index]
+        if not isinstance(table, dict):
+            raise self.fail(key, "expected a table")
+        label = key if index is None else f"{key}[{index}]"
+        return _Fields(self.path, table, f"{self.where}{label}.")
+
+    def check_known(self, known: set[str]) -> None:
+        unknown = sorted(set(self.table) - known)
+        if unknown:
+            raise self.fail(unknown[0], f"unknown field; expected one of {sorted(known)}")
+
+
+def _kind_name(kind: type | tuple[type, ...]) -> str:
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    return " or ".join({"str": "a string", "int": "an integer", "float": "a number", "bool": "true/false",
+                        "list": "an array", "dict": "a table"}.get(k.__name__, k.__name__) for k in kinds)
+
+
+def _str_list(f: _Fields, key: str, default: Any = ...) -> tuple[str, ...]:
+    values = f.get(key, list, default)
+    if not all(isinstance(v, str) for v in values):
+        raise f.fail(key, "expected an array of strings")
+    return tuple(values)
+
+
+def _int_dict(f: _Fields, key: str) -> dict[str, int]:
+    table = f.get(key, dict)
+    for name, value in table.items():
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise f.fail(f"{key}.{name}", "expected a positive integer")
+    return dict(table)
+
+
+def _argument(f: _Fields) -> Argument:
+    f.check_known({"name", "kind", "shape", "dim", "keys_of", "optional"})
+    kind = f.get("kind", str)
+    if kind not in _KINDS:
+        raise f.fail("kind", f"expected one of {list(_KINDS)}, got {kind!r}")
+    arg = Argument(
+        name=f.get("name", str),
+        kind=kind,
+        shape=_str_list(f, "shape", []),
+        dim=f.get("dim", str, ""),
+        keys_of=f.get("keys_of", str, ""),
+        optional=f.get("optional", bool, False),
+    )
+    if kind == "int" and not arg.dim:
+        raise f.fail("dim", "an int argument names the dim it carries")
+    if kind != "int" and not arg.shape:
+        raise f.fail("shape", "an array argument needs a shape")
+    if kind == "padding_mask" and not arg.keys_of:
+        raise f.fail("keys_of", "a padding mask names the activation whose keys it pads")
+    return arg
+
+
+def _case(f: _Fields) -> CaseSpec:
+    f.check_known({"name", "dims", "seed", "public", "scale", "near_constant", "weight_scale", "padding"})
+    padding = f.get("padding", str, "none")
+    if padding not in ("none", "varied"):
+        raise f.fail("padding", f"expected 'none' or 'varied', got {padding!r}")
+    return CaseSpec(
+        name=f.get("name", str),
+        dims=_int_dict(f, "dims"),
+        seed=f.get("seed", int),
+        public=f.get("public", bool, False),
+        scale=float(f.get("scale", (int, float), 1.0)),
+        near_constant=f.get("near_constant", bool, False),
+        weight_scale=float(f.get("weight_scale", (int, float), 1.0)),
+        padding=padding,
+    )
+
+
+def _mistake(f: _Fields) -> Mistake:
+    f.check_known({"id", "hint", "recipe"})
+    return Mistake(id=f.get("id", str), hint=f.get("hint", str), recipe=dict(f.get("recipe", dict)))
+
+
+def _validate(problem: Problem, f: _Fields) -> None:
+    """Cross-field checks: every dim used is given by every case, references import."""
+    used = {d for a in problem.arguments for d in a.shape} | {a.dim for a in problem.arguments if a.dim}
+    used |= set(problem.output_shape) | set(problem.tolerance.depth)
+    names = {a.name for a in problem.arguments}
+    for arg in problem.arguments:
+        if arg.keys_of and arg.keys_of not in names:
+            raise f.fail("arguments", f"'{arg.name}' pads keys of unknown argument '{arg.keys_of}'")
+    if len(problem.output_axes) != len(problem.output_shape):
+        raise f.fail("output.axes", "needs one name per output dim")
+    seen: set[str] = set()
+    for i, case in enumerate(problem.cases):
+        if case.name in seen:
+            raise f.fail(f"cases[{i}].name", f"duplicate case name {case.name!r}")
+        seen.add(case.name)
+        missing = sorted(used - set(case.dims))
+        if missing:
+            raise f.fail(f"cases[{i}].dims", f"missing dim(s) {missing}")
+    if not problem.cases:
+        raise f.fail("cases", "a problem needs at least one case")
+    missing = sorted(used - set(problem.benchmark_dims))
+    if missing:
+        raise f.fail("benchmark.dims", f"missing dim(s) {missing}")
+    for key in ("reference", "torch_reference", "variants"):
+        target = getattr(problem, key)
+        try:
+            resolve(target)
+        except (ImportError, AttributeError, TypeError, ValueError) as exc:
+            raise f.fail(key, f"cannot import {target!r}: {exc}") from exc
+    from reference.variants import Recipe  # trusted side only
+
+    for i, mistake in enumerate(problem.mistakes):
+        try:
+            Recipe.from_fields(mistake.recipe)
+        except (TypeError, ValueError) as exc:
+            raise f.fail(f"mistakes[{i}].recipe", str(exc)) from exc
+
+
+def load_problem(folder: Path) -> Problem:
+    """Load and validate one problem folder; raises ProblemError naming file and field."""
+    path = folder / "problem.toml"
+    slug = folder.name
+    if not _SLUG.match(slug):
+        raise ProblemError(f"{folder}: folder name {slug!r} is not a slug (lowercase words joined by '-')")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ProblemError(f"{path}: missing") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ProblemError(f"{path}: not valid TOML: {exc}") from exc
+    top = _Fields(path, data, "")
+    top.check_known({"title", "summary", "entry_point", "reference", "torch_reference", "variants",
+                     "output", "arguments", "cases", "mistakes", "benchmark", "limits", "tolerance"})
+    output = top.sub("output")
+    limits = top.sub("limits") if "limits" in data else _Fields(path, {}, "limits.")
+    limits.check_known({f for f in Limits.__dataclass_fields__})
+    tol = top.sub("tolerance") if "tolerance" in data else _Fields(path, {}, "tolerance.")
+    tol.check_known({"dtype", "depth", "safety"})
+    problem = Problem(
+        slug=slug,
+        title=top.get("title", str),
+        summary=top.get("summary", str),
+        folder=folder,
+        entry_point=top.get("entry_point", str),
+        arguments=tuple(_argument(top.sub("arguments", i)) for i in range(len(top.get("arguments", list)))),
+        output_shape=_str_list(output, "shape"),
+        output_axes=_str_list(output, "axes"),
+        reference=top.get("reference", str),
+        torch_reference=top.get("torch_reference", str),
+        variants=top.get("variants", str),
+        cases=tuple(_case(top.sub("cases", i)) for i in range(len(top.get("cases", list)))),
+        mistakes=tuple(_mistake(top.sub("mistakes", i)) for i in range(len(top.get("mistakes", list, [])))),
+        benchmark_dims=_int_dict(top.sub("benchmark"), "dims"),
+        limits=Limits(**{k: limits.get(k, (int, float)) for k in limits.table}),
+        tolerance=Tolerance(
+            dtype=tol.get("dtype", str, "float32"),
+            depth=_str_list(tol, "depth", ["d"]),
+            safety=float(tol.get("safety", (int, float), 16.0)),
+        ),
+    )
+    for name in ("statement.md", "starter.py"):
+        if not (folder / name).is_file():
+            raise ProblemError(f"{folder / name}: missing")
+    _validate(problem, top)
+    return problem
+
+
+def discover(root: Path = DEFAULT_PROBLEMS_DIR) -> dict[str, Problem]:
+    """Every problem under `root`, by slug; any malformed folder raises."""
+    if not root.is_dir():
+        raise ProblemError(f"{root}: the problems folder does not exist")
+    return {p.name: load_problem(p) for p in sorted(root.iterdir()) if p.is_dir() and not p.name.startswith((".", "_"))}
+
+
+class UnknownProblem(LookupError):
+    """A slug that names no problem."""
+
+
+def get_problem(slug: str, root: Path = DEFAULT_PROBLEMS_DIR) -> Problem:
+    """One problem by slug; UnknownProblem lists the known slugs."""
+    folder = root / slug
+    if not _SLUG.match(slug) or not (folder / "problem.toml").is_file():
+        known = ", ".join(sorted(discover(root))) or "none"
+        raise UnknownProblem(f"unknown problem {slug!r}; known problems: {known}")
+    return load_problem(folder)
