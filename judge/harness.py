@@ -1,0 +1,147 @@
+"""The program that runs inside the sandbox: load a submission, call it, send back arrays.
+
+This file and `wire.py` are the only judge files the sandbox sees (bound read-only
+under /sandbox). It imports only the standard library and NumPy, and it holds no
+secrets and no references: everything it sends is an untrusted claim that the
+judge checks on its own side. A submission can tamper with this process freely;
+the worst it can do is send wrong arrays, which the judge marks wrong.
+
+Usage: python -I -S harness.py REQUEST_FD RESPONSE_FD SITE_DIR
+"""
+
+import sys
+import time
+
+# Bound before the submission is imported, so patching time.perf_counter later
+# cannot change what the harness measures.
+_clock = time.perf_counter
+_cpu_clock = time.process_time
+
+sys.path[:0] = [sys.argv[3], "/sandbox"]
+
+import linecache  # noqa: E402 - the path must be set first
+import os  # noqa: E402
+import traceback  # noqa: E402
+from typing import Any  # noqa: E402
+
+import numpy as np  # noqa: E402
+from wire import WireError, receive_message, send_message  # noqa: E402
+
+SUBMISSION_FILE = "submission.py"
+_HEADER_LIMIT = 1 << 20
+_ARRAY_LIMIT = 1 << 30
+
+
+def _submission_traceback(exc: BaseException) -> str:
+    """The traceback restricted to the submission's own frames."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == SUBMISSION_FILE]
+    lines = traceback.format_list(frames) + traceback.format_exception_only(type(exc), exc)
+    return "".join(lines)[-4000:]
+
+
+def _failure(exc: BaseException, where: str) -> dict[str, Any]:
+    if isinstance(exc, MemoryError):
+        kind = "memory"
+    elif isinstance(exc, SystemExit):
+        kind = "exit"
+    else:
+        kind = "exception"
+    message = f"{type(exc).__name__} {where}: {exc}" if str(exc) else f"{type(exc).__name__} {where}"
+    if isinstance(exc, SystemExit):
+        message = f"the submission called sys.exit({exc.code!r}) {where}"
+    return {"status": "error", "kind": kind, "message": message[:2000], "traceback": _submission_traceback(exc)}
+
+
+def _load(code: str, entry_point: str) -> tuple[dict[str, Any], Any]:
+    linecache.cache[SUBMISSION_FILE] = (len(code), None, code.splitlines(True), SUBMISSION_FILE)
+    namespace: dict[str, Any] = {"__name__": "submission", "__file__": SUBMISSION_FILE}
+    try:
+        compiled = compile(code, SUBMISSION_FILE, "exec")
+    except (SyntaxError, ValueError) as exc:
+        return {"status": "error", "kind": "compile", "message": f"{type(exc).__name__}: {exc}",
+                "traceback": "".join(traceback.format_exception_only(type(exc), exc))}, None
+    try:
+        exec(compiled, namespace)  # noqa: S102 - running the submission is this sandbox's purpose
+    except BaseException as exc:  # noqa: BLE001 - every failure at import is the submission's
+        failure = _failure(exc, "while importing the submission")
+        if failure["kind"] == "exception":  # sys.exit and MemoryError keep their own kinds
+            failure["kind"] = "compile"
+        return failure, None
+    func = namespace.get(entry_point)
+    if func is None:
+        return {"status": "error", "kind": "compile",
+                "message": f"the submission defines no function named {entry_point!r}"}, None
+    if not callable(func):
+        return {"status": "error", "kind": "compile",
+                "message": f"{entry_point!r} is a {type(func).__name__}, not a function"}, None
+    return {"status": "ok"}, func
+
+
+def _as_plain_array(out: Any) -> tuple[np.ndarray | None, str | None]:
+    """The returned value as a plain ndarray, or why it breaks the contract."""
+    torch = sys.modules.get("torch")
+    if torch is not None and isinstance(out, torch.Tensor):
+        out = out.detach().cpu().numpy()
+    if not isinstance(out, np.ndarray):
+        return None, f"returned a {type(out).__name__}; return a NumPy array (or a torch tensor)"
+    if out.dtype.hasobject:
+        return None, "returned an array of Python objects; return an array of numbers"
+    return np.array(out, subok=False, copy=True), None
+
+
+def _arguments(header: dict[str, Any], arrays: list[np.ndarray]) -> list[Any]:
+    """Rebuild the call's positional arguments: arrays in order, None and ints from the header."""
+    args: list[Any] = []
+    supply = iter(arrays)
+    for slot in header["args"]:
+        if slot["kind"] == "array":
+            args.append(next(supply))
+        elif slot["kind"] == "none":
+            args.append(None)
+        else:
+            args.append(int(slot["value"]))
+    return args
+
+
+def _call(func: Any, header: dict[str, Any], arrays: list[np.ndarray]) -> tuple[dict[str, Any], list[np.ndarray]]:
+    args = _arguments(header, arrays)
+    start, cpu_start = _clock(), _cpu_clock()
+    try:
+        out = func(*args)
+    except BaseException as exc:  # noqa: BLE001 - any failure is reported as the submission's
+        return _failure(exc, "in the entry point"), []
+    seconds, cpu_seconds = _clock() - start, _cpu_clock() - cpu_start
+    try:
+        array, contract = _as_plain_array(out)
+    except BaseException as exc:  # noqa: BLE001 - a returned object that explodes on conversion
+        return {"status": "error", "kind": "contract", "message": f"the returned value cannot be read: {exc}"}, []
+    if array is None:
+        return {"status": "error", "kind": "contract", "message": contract}, []
+    return {"status": "ok", "seconds": seconds, "cpu_seconds": cpu_seconds}, [array]
+
+
+def main() -> int:
+    request_fd, response_fd = int(sys.argv[1]), int(sys.argv[2])
+    send_message(response_fd, {"status": "ready"})
+    func = None
+    while True:
+        try:
+            header, arrays = receive_message(request_fd, _HEADER_LIMIT, _ARRAY_LIMIT)
+        except WireError:
+            return 0  # the judge closed the pipe: nothing more to do
+        nonce = header.get("nonce")
+        if header["op"] == "load":
+            reply, func = _load(header["code"], header["entry_point"])
+            send_message(response_fd, {**reply, "nonce": nonce})
+        elif header["op"] == "call":
+            reply, out = _call(func, header, arrays)
+            send_message(response_fd, {**reply, "nonce": nonce}, out)
+        else:
+            return 0
+
+
+if __name__ == "__main__":
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)  # skip any atexit hooks the submission registered

@@ -1,0 +1,57 @@
+"""Name the likely mistake: match a wrong output against the problem's known-wrong variants.
+
+Trusted side only. Each mistake in the manifest is a `Recipe`; its variant is
+computed on the same inputs and compared with the submission's output under
+the tolerance the mistake's own arithmetic allows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from judge.cases import Case
+from judge.compare import allowed_error, compare_outputs
+from judge.problem import Mistake, Problem
+
+
+@dataclass(frozen=True)
+class WrongOutput:
+    """A case whose output was readable but wrong."""
+
+    case: Case
+    output: np.ndarray
+    tolerance: float
+
+
+def _mistake_tolerance(problem: Problem, wrong: WrongOutput, mistake: Mistake) -> float:
+    dtype = mistake.recipe.get("dtype")
+    if dtype in (None, "float64", "float32"):
+        return wrong.tolerance
+    # a lower-precision mistake is matched at that precision's own rounding scale
+    lowered = replace(problem, tolerance=replace(problem.tolerance, dtype=dtype))
+    return allowed_error(lowered, wrong.case.spec, 0.0)
+
+
+def _matches(problem: Problem, mistake: Mistake, wrong: WrongOutput) -> bool:
+    from reference.variants import Recipe  # trusted side only
+
+    variant = problem.variant_function()
+    inputs = {k: v.copy() if isinstance(v, np.ndarray) else v for k, v in wrong.case.inputs.items()}
+    with np.errstate(all="ignore"):
+        expected = np.asarray(variant(**inputs, recipe=Recipe.from_fields(mistake.recipe)), dtype=np.float64)
+    if expected.shape != wrong.output.shape or not np.isfinite(expected).all():
+        return False
+    tolerance = _mistake_tolerance(problem, wrong, mistake)
+    return compare_outputs(wrong.output, expected, tolerance, problem.output_axes).passed
+
+
+def likely_mistake(problem: Problem, wrongs: list[WrongOutput]) -> Mistake | None:
+    """The first mistake in manifest order whose variant reproduces every wrong output."""
+    if not wrongs:
+        return None
+    for mistake in problem.mistakes:
+        if all(_matches(problem, mistake, wrong) for wrong in wrongs):
+            return mistake
+    return None

@@ -1,0 +1,70 @@
+"""Typed results of a grading: verdicts, per-case results and the submission's result."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Verdict(StrEnum):
+    """The only verdicts the judge gives."""
+
+    ACCEPTED = "Accepted"
+    WRONG_ANSWER = "Wrong Answer"
+    COMPILATION_ERROR = "Compilation Error"
+    RUNTIME_ERROR = "Runtime Error"
+    TIME_LIMIT_EXCEEDED = "Time Limit Exceeded"
+    MEMORY_LIMIT_EXCEEDED = "Memory Limit Exceeded"
+    INTERNAL_ERROR = "Internal Error"
+
+
+@dataclass
+class CaseResult:
+    """How one case went. Hidden cases never carry values or seeds."""
+
+    name: str
+    public: bool
+    verdict: Verdict
+    message: str
+    shapes: dict[str, list[int]]  # input shapes by argument name
+    seed: int | None = None  # public cases only
+    max_abs_error: float | None = None
+    max_rel_error: float | None = None
+    mismatches: int | None = None  # elements outside the tolerance
+    total: int | None = None  # elements in the output
+    tolerance: float | None = None
+    worst: str | None = None  # the worst element in problem terms (with values for public cases)
+    seconds: float | None = None  # the call's wall time inside the sandbox
+
+
+@dataclass
+class GradeResult:
+    """A submission's grading: the first non-Accepted case decides the verdict."""
+
+    problem: str
+    verdict: Verdict
+    score: float  # fraction of cases Accepted
+    cases: list[CaseResult]
+    sandbox: str  # "bubblewrap" or "none"
+    hint: str | None = None  # the likely mistake, in plain words
+    mistake: str | None = None  # the mistake's id in the manifest
+    traceback: str | None = None  # the submission's own frames only
+    stdout: str = ""
+    stderr: str = ""
+    judge_seconds: float = 0.0  # wall time of the whole grading
+    timing: dict[str, Any] | None = None  # speed comparison, when run
+    details: list[str] = field(default_factory=list)  # extra notes (isolation warnings, ...)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict with verdicts as their strings."""
+        return asdict(self)
+
+
+def overall(cases: list[CaseResult]) -> tuple[Verdict, float]:
+    """The first non-Accepted verdict in case order, and the fraction Accepted."""
+    if not cases:
+        return Verdict.INTERNAL_ERROR, 0.0
+    accepted = sum(c.verdict is Verdict.ACCEPTED for c in cases)
+    verdict = next((c.verdict for c in cases if c.verdict is not Verdict.ACCEPTED), Verdict.ACCEPTED)
+    return verdict, accepted / len(cases)
