@@ -45,11 +45,11 @@ class GradeOptions:
     timing_budget_s: float = 1.0  # wall time the speed comparison may add
 
 
-def call_header(case: Case) -> tuple[dict[str, Any], list[np.ndarray]]:
-    """A case's inputs as a call request: arrays travel as .npy frames, the rest in the header."""
+def call_request(inputs: dict[str, Any]) -> tuple[dict[str, Any], list[np.ndarray]]:
+    """Inputs as a call request: arrays travel as .npy frames, the rest in the header."""
     slots: list[dict[str, Any]] = []
     arrays: list[np.ndarray] = []
-    for value in case.inputs.values():
+    for value in inputs.values():
         if isinstance(value, np.ndarray):
             slots.append({"kind": "array"})
             arrays.append(value)
@@ -130,7 +130,7 @@ def _run_cases(problem: Problem, code: str, cases: list[Case], child: Child,
             results.append(_base(case, verdict, f"not run: the sandbox ended in case {cases[index - 1].name!r}"
                                  if results else message))
             continue
-        header, arrays = call_header(case)
+        header, arrays = call_request(case.inputs)
         reply = child.request(header, arrays)
         results.append(_judge_case(problem, case, reply, wrongs))
         traceback = traceback or reply.traceback or None

@@ -101,6 +101,7 @@ class Problem:
     cases: tuple[CaseSpec, ...]
     mistakes: tuple[Mistake, ...]
     benchmark_dims: dict[str, int]
+    flops: str  # "module:function" giving the block's matmul FLOPs for a dims dict
     limits: Limits = field(default_factory=Limits)
     tolerance: Tolerance = field(default_factory=Tolerance)
 
@@ -125,6 +126,9 @@ class Problem:
 
     def variant_function(self) -> Callable[..., Any]:
         return resolve(self.variants)
+
+    def flops_at(self, dims: dict[str, int]) -> int:
+        return int(resolve(self.flops)(dims))
 
 
 def resolve(target: str) -> Callable[..., Any]:
@@ -256,7 +260,7 @@ def _validate(problem: Problem, f: _Fields) -> None:
     missing = sorted(used - set(problem.benchmark_dims))
     if missing:
         raise f.fail("benchmark.dims", f"missing dim(s) {missing}")
-    for key in ("reference", "torch_reference", "variants"):
+    for key in ("reference", "torch_reference", "variants", "flops"):
         target = getattr(problem, key)
         try:
             resolve(target)
@@ -287,6 +291,8 @@ def load_problem(folder: Path) -> Problem:
     top.check_known({"title", "summary", "entry_point", "reference", "torch_reference", "variants",
                      "output", "arguments", "cases", "mistakes", "benchmark", "limits", "tolerance"})
     output = top.sub("output")
+    benchmark = top.sub("benchmark")
+    benchmark.check_known({"dims", "flops"})
     limits = top.sub("limits") if "limits" in data else _Fields(path, {}, "limits.")
     limits.check_known({f for f in Limits.__dataclass_fields__})
     tol = top.sub("tolerance") if "tolerance" in data else _Fields(path, {}, "tolerance.")
@@ -305,7 +311,9 @@ def load_problem(folder: Path) -> Problem:
         variants=top.get("variants", str),
         cases=tuple(_case(top.sub("cases", i)) for i in range(len(top.get("cases", list)))),
         mistakes=tuple(_mistake(top.sub("mistakes", i)) for i in range(len(top.get("mistakes", list, [])))),
-        benchmark_dims=_int_dict(top.sub("benchmark"), "dims"),
+        benchmark_dims=_int_dict(benchmark, "dims"),
+        # by default the FLOP count sits in reference.flops under the reference's own name
+        flops=benchmark.get("flops", str, "reference.flops:" + top.get("reference", str).partition(":")[2]),
         limits=Limits(**{k: limits.get(k, (int, float)) for k in limits.table}),
         tolerance=Tolerance(
             dtype=tol.get("dtype", str, "float32"),

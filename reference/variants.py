@@ -41,6 +41,7 @@ class Recipe:
     scale_scores: bool = True  # divide scores by sqrt(d_head)
     scale_by_d_model: bool = False  # divide by sqrt(d_model) instead of sqrt(d_head)
     softmax_over_queries: bool = False  # normalise over the query axis instead of keys
+    stable_softmax: bool = True  # subtract the row maximum before exp (else large scores overflow)
     heads_transposed: bool = True  # move heads before time after splitting
     pre_ln: bool = False  # x + sublayer(LN(x)) instead of LN(x + sublayer(x))
     causal_cross: bool = False  # a causal mask on cross-attention
@@ -96,7 +97,10 @@ def _mha(
         scores = scores / math.sqrt(q.shape[-1])
     if blocked is not None:
         scores = np.where(blocked, -np.inf, scores)
-    if recipe.softmax_over_queries:
+    if not recipe.stable_softmax:
+        e = np.exp(scores)
+        weights = e / e.sum(axis=-1, keepdims=True)
+    elif recipe.softmax_over_queries:
         # a fully blocked query column would give 0/0; treat it as no attention
         weights = np.nan_to_num(softmax(scores, axis=-2))
     else:

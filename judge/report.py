@@ -1,0 +1,129 @@
+"""Turn results into words: the readable report, the JSON line and the report-file rows."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from judge.verdicts import GradeResult, Verdict
+
+_STYLE = {
+    Verdict.ACCEPTED: "bold green",
+    Verdict.WRONG_ANSWER: "bold red",
+    Verdict.INTERNAL_ERROR: "bold magenta",
+}
+
+
+def verdict_text(verdict: Verdict) -> Text:
+    return Text(str(verdict), style=_STYLE.get(verdict, "bold yellow"))
+
+
+def _error(value: float | None) -> str:
+    return "" if value is None else f"{value:.2e}"
+
+
+def case_table(result: GradeResult) -> Table:
+    table = Table(show_edge=False, header_style="bold")
+    for column in ("case", "verdict", "shapes", "max abs err", "max rel err", "tolerance", "message"):
+        table.add_column(column, overflow="fold")
+    for case in result.cases:
+        shapes = " ".join(f"{k}{tuple(v)}" for k, v in case.shapes.items() if len(v) >= 2)
+        name = case.name + ("" if case.public else " (hidden)")
+        if case.seed is not None:
+            name += f"\nseed {case.seed}"
+        message = case.message if case.worst is None else f"{case.message}"
+        table.add_row(name, verdict_text(case.verdict), shapes, _error(case.max_abs_error),
+                      _error(case.max_rel_error), _error(case.tolerance), message)
+    return table
+
+
+def timing_lines(timing: dict[str, Any]) -> list[str]:
+    if "skipped" in timing:
+        return [f"speed: not measured ({timing['skipped']})"]
+    low, high = timing["speedup_ci95"]
+    line = (f"speed on {timing['device']} ({timing['threads']} thread(s)): yours {timing['submission_seconds'] * 1e3:.2f} ms, "
+            f"Torch reference {timing['reference_seconds'] * 1e3:.2f} ms, speedup {timing['speedup']:.2f}x "
+            f"(95% CI {low:.2f}-{high:.2f}, {timing['samples']} samples)")
+    lines = [line]
+    if timing.get("implausible"):
+        lines.append("speedup over 10x: flagged as implausible and not ranked")
+    if timing.get("note"):
+        lines.append(str(timing["note"]))
+    return lines
+
+
+def render(result: GradeResult, path: str | None = None) -> Group:
+    """The readable report of one grading: verdict, per-case table, hint, traceback, output."""
+    title = Text.assemble(verdict_text(result.verdict), f"  score {result.score:.0%}  ({result.problem}")
+    title.append(f", {path})" if path else ")")
+    parts: list[Any] = [title]
+    if result.sandbox != "bubblewrap":
+        parts.append(Text(f"WARNING: sandbox {result.sandbox}: submitted code ran without isolation", style="bold red"))
+    parts.append(case_table(result))
+    if result.hint:
+        parts.append(Panel(result.hint, title="likely mistake", border_style="yellow"))
+    if result.traceback:
+        parts.append(Panel(result.traceback.rstrip(), title="your traceback", border_style="red"))
+    for label, body in (("stdout", result.stdout), ("stderr", result.stderr)):
+        if body.strip():
+            parts.append(Panel(body.rstrip()[:2000], title=f"captured {label}", border_style="dim"))
+    if result.timing:
+        parts.extend(Text(line) for line in timing_lines(result.timing))
+    parts.extend(Text(note, style="bold red") for note in result.details)
+    return Group(*parts)
+
+
+def json_line(result: GradeResult, path: str) -> str:
+    """One JSON object per submission, as `judge run --json` prints it."""
+    return json.dumps({"path": path, **result.to_dict()})
+
+
+def summary_row(result: GradeResult, path: str) -> dict[str, Any]:
+    """One flat row per submission, for the summary table and CSV reports."""
+    failing = next((c for c in result.cases if c.verdict is not Verdict.ACCEPTED), None)
+    timing = result.timing or {}
+    return {
+        "path": path,
+        "verdict": str(result.verdict),
+        "score": round(result.score, 4),
+        "first_failing_case": failing.name if failing else "",
+        "hint": result.hint or "",
+        "speedup": timing.get("speedup", ""),
+        "sandbox": result.sandbox,
+    }
+
+
+def summary_table(rows: list[dict[str, Any]]) -> Table:
+    table = Table(header_style="bold")
+    for column in ("path", "verdict", "score", "first failing case", "hint"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(row["path"], verdict_text(Verdict(row["verdict"])), f"{row['score']:.0%}",
+                      row["first_failing_case"], row["hint"])
+    return table
+
+
+def write_report(path: Path, results: list[tuple[str, GradeResult]]) -> None:
+    """A CSV (one row per submission) or JSON (one full object per submission) report file."""
+    if path.suffix.lower() == ".json":
+        payload = [{"path": p, **r.to_dict()} for p, r in results]
+        path.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+        return
+    rows = [summary_row(r, p) for p, r in results]
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else ["path"])
+    writer.writeheader()
+    writer.writerows(rows)
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+
+
+def console(stderr: bool = False) -> Console:
+    return Console(stderr=stderr, highlight=False, soft_wrap=False)

@@ -1,0 +1,53 @@
+"""`judge new`: start a problem folder from an existing one, ready for an author to fill in."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+from judge.problem import ProblemError, load_problem
+
+_SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+
+SOLUTIONS_README = """\
+# Solutions that `judge check` grades through the sandbox
+
+- `correct/`: files that must be Accepted. Write at least three styles (plain NumPy
+  in float32, NumPy in float64, Torch).
+- `wrong/`: files that must not be. Each file's module docstring names its mistake
+  in one sentence and declares the verdict it must get, on a line of its own:
+
+      Verdict: Wrong Answer
+
+  (or Compilation Error, Runtime Error, Time Limit Exceeded, Memory Limit Exceeded).
+
+Solutions are student code: they may import NumPy, Torch and the standard library,
+never `reference` or `judge`.
+"""
+
+
+def scaffold(root: Path, slug: str, template: str) -> Path:
+    """Create `root/slug` from the problem `template` (manifest, statement, starter; no solutions)."""
+    if not _SLUG.match(slug):
+        raise ProblemError(f"{slug!r} is not a slug: use lowercase words joined by '-', e.g. 'masked-attention'")
+    source = root / template
+    if not (source / "problem.toml").is_file():
+        raise ProblemError(f"no problem {template!r} to start from in {root}")
+    target = root / slug
+    if target.exists():
+        raise ProblemError(f"{target} already exists")
+    target.mkdir(parents=True)
+    manifest = (source / "problem.toml").read_text(encoding="utf-8")
+    manifest = re.sub(r'^title = ".*"$', f'title = "{slug.replace("-", " ").capitalize()}"', manifest,
+                      count=1, flags=re.MULTILINE)
+    banner = (f"# Started from {template!r} by `judge new`. Change the entry point, arguments, cases,\n"
+              "# mistakes and the reference functions to your block's, then run `judge check " + slug + "`.\n")
+    (target / "problem.toml").write_text(banner + manifest, encoding="utf-8")
+    for name in ("statement.md", "starter.py"):
+        shutil.copyfile(source / name, target / name)
+    for kind in ("correct", "wrong"):
+        (target / "solutions" / kind).mkdir(parents=True)
+    (target / "solutions" / "README.md").write_text(SOLUTIONS_README, encoding="utf-8")
+    load_problem(target)  # what we wrote must load
+    return target

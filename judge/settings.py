@@ -1,0 +1,24 @@
+"""The core's settings: one validated object read from JUDGE_* environment variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from judge.problem import DEFAULT_PROBLEMS_DIR
+
+
+class JudgeSettings(BaseSettings):
+    """What the CLI needs; the service extends it with its own settings."""
+
+    model_config = SettingsConfigDict(env_prefix="JUDGE_", extra="ignore")
+
+    problems_dir: Path = Field(DEFAULT_PROBLEMS_DIR, description="Folder holding one folder per problem.")
+    secret: str = Field(
+        "attention-judge-default-secret",
+        description="Mixed into hidden cases' seeds. Set your own per deployment, and keep it secret.",
+    )
+    threads: int = Field(1, ge=1, description="BLAS/OpenMP threads for submissions and the Torch reference.")
+    timing_budget_s: float = Field(1.0, gt=0, description="Wall time the speed comparison may add per grading.")

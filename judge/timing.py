@@ -1,0 +1,159 @@
+"""Speed comparison of a submission with the Torch reference, built to resist gaming.
+
+- Same device (CPU) and the same thread count for both sides: the child's BLAS
+  and OpenMP pools are pinned through its environment, the reference's through
+  `torch.set_num_threads` and threadpoolctl.
+- The submission's time is measured by the judge, not by the child: the round
+  trip of a `call-staged` request (inputs were staged beforehand, untimed) minus
+  the round trip of an `echo-staged` request that moves an array of the output's
+  size. Patching any clock inside the sandbox changes nothing measured here.
+- Every timed call gets a freshly generated input set, and every timed output is
+  re-checked against the reference's output on the same inputs, so memoising,
+  returning stale outputs or deferring work gains nothing.
+- Calls alternate submission/reference so that drift hits both; warm-up first;
+  then pairs until the standard error of both means is under 1% or the budget
+  is spent (at least `MIN_SAMPLES` pairs).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import time
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from judge.compare import allowed_error, compare_outputs
+from judge.grader import call_request
+from judge.problem import CaseSpec, Problem
+
+if TYPE_CHECKING:
+    from judge.grader import GradeOptions
+    from judge.runner import Child
+
+MIN_SAMPLES = 5
+TARGET_RELATIVE_SE = 0.01
+IMPLAUSIBLE_SPEEDUP = 10.0
+_BOOTSTRAP = 2000
+
+
+def timing_inputs(problem: Problem, dims: dict[str, int], rng: np.random.Generator) -> dict[str, Any]:
+    """A fresh input set at `dims`, drawn directly in float32 (fast enough to do per call)."""
+    inputs: dict[str, Any] = {}
+    for arg in problem.arguments:
+        shape = tuple(dims[d] for d in arg.shape)
+        if arg.kind == "int":
+            inputs[arg.name] = dims[arg.dim]
+        elif arg.kind == "padding_mask":
+            inputs[arg.name] = None
+        elif arg.kind == "weight":
+            inputs[arg.name] = rng.standard_normal(shape, dtype=np.float32) * np.float32(1 / math.sqrt(shape[0]))
+        else:
+            inputs[arg.name] = rng.standard_normal(shape, dtype=np.float32)
+    return inputs
+
+
+@contextlib.contextmanager
+def pinned_threads(threads: int) -> Iterator[None]:
+    """Run the in-process Torch reference on exactly `threads` threads, then restore."""
+    import torch
+    from threadpoolctl import threadpool_limits
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        with threadpool_limits(limits=threads):
+            yield
+    finally:
+        torch.set_num_threads(before)
+
+
+def speedup_interval(reference: np.ndarray, submission: np.ndarray, seed: int = 0) -> tuple[float, float]:
+    """95% bootstrap interval of median(reference) / median(submission), resampling pairs."""
+    rng = np.random.default_rng(seed)
+    picks = rng.integers(0, len(reference), size=(_BOOTSTRAP, len(reference)))
+    ratios = np.median(reference[picks], axis=1) / np.median(submission[picks], axis=1)
+    low, high = np.percentile(ratios, [2.5, 97.5])
+    return float(low), float(high)
+
+
+def _relative_se(samples: list[float]) -> float:
+    if len(samples) < 2:
+        return math.inf
+    values = np.asarray(samples)
+    return float(values.std(ddof=1) / math.sqrt(len(values)) / values.mean())
+
+
+def _timed_submission_call(child: Child, inputs: dict[str, Any]) -> tuple[float, Any]:
+    """Stage the inputs, measure an echo of one output's size, then the call; return (seconds, reply)."""
+    header, arrays = call_request(inputs)
+    staged = child.request({**header, "op": "stage"}, arrays)
+    if staged.status != "ok":
+        return math.nan, staged
+    start = time.perf_counter()
+    echo = child.request({"op": "echo-staged"})
+    transfer = time.perf_counter() - start
+    if echo.status != "ok":
+        return math.nan, echo
+    start = time.perf_counter()
+    reply = child.request({"op": "call-staged"})
+    round_trip = time.perf_counter() - start
+    return max(round_trip - transfer, 0.0), reply
+
+
+def time_against_reference(problem: Problem, child: Child, options: GradeOptions) -> dict[str, Any]:
+    """Alternate timed calls of the submission (in its sandbox) and the Torch reference (here)."""
+    dims = problem.benchmark_dims
+    reference = problem.torch_function()
+    spec = CaseSpec("benchmark", dims, 0)
+    recheck_tolerance = 2.0 * allowed_error(problem, spec, 0.0)
+    rng = np.random.default_rng()
+    deadline = time.perf_counter() + options.timing_budget_s
+    submission_s: list[float] = []
+    reference_s: list[float] = []
+    rechecked = 0
+    with pinned_threads(options.threads):
+        warm = True
+        while warm or len(submission_s) < MIN_SAMPLES or (
+            time.perf_counter() < deadline
+            and max(_relative_se(submission_s), _relative_se(reference_s)) > TARGET_RELATIVE_SE
+        ):
+            inputs = timing_inputs(problem, dims, rng)
+            seconds, reply = _timed_submission_call(child, inputs)
+            if reply.status != "ok" or len(reply.arrays) != 1:
+                return {"skipped": f"a timed call failed: {reply.message or reply.status}"}
+            start = time.perf_counter()
+            expected = reference(**inputs)
+            reference_seconds = time.perf_counter() - start
+            check = compare_outputs(reply.arrays[0], expected.cpu().numpy().astype(np.float64),
+                                    recheck_tolerance, problem.output_axes)
+            rechecked += 1
+            if not check.passed:
+                return {"skipped": "a timed output did not match the reference on its fresh inputs "
+                                   f"({check.message}); the speed is not reported",
+                        "rejected": True}
+            if not warm:
+                submission_s.append(seconds)
+                reference_s.append(reference_seconds)
+            warm = False
+            if time.perf_counter() > deadline + options.timing_budget_s:
+                break  # a very slow submission: stop even short of MIN_SAMPLES
+    sub, ref = np.asarray(submission_s), np.asarray(reference_s)
+    speedup = float(np.median(ref) / np.median(sub)) if np.median(sub) > 0 else math.inf
+    low, high = speedup_interval(ref, sub)
+    return {
+        "device": "cpu",
+        "threads": options.threads,
+        "shape": dims,
+        "submission_seconds": float(np.median(sub)),
+        "reference_seconds": float(np.median(ref)),
+        "speedup": speedup,
+        "speedup_ci95": [low, high],
+        "samples": len(sub),
+        "rechecked_outputs": rechecked,
+        "implausible": speedup > IMPLAUSIBLE_SPEEDUP,
+        "note": "submission time measured by the judge around the sandbox call; the reference is "
+                "reference.torch_blocks in float32 on the same device and threads",
+    }
