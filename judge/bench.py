@@ -15,6 +15,7 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -85,7 +86,8 @@ def _cuda_timer() -> Callable[[Callable[[], Any]], float]:
         samples = []
         for _ in range(REPEATS):
             flush.zero_()
-            start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+            start = torch.cuda.Event(enable_timing=True)  # type: ignore[no-untyped-call]
+            end = torch.cuda.Event(enable_timing=True)  # type: ignore[no-untyped-call]
             torch.cuda.synchronize()
             start.record()
             call()
@@ -113,8 +115,8 @@ def bench_problem(problem: Problem, threads: int) -> list[BenchRow]:
             inputs = timing_inputs(problem, dims, rng)
             gflop = problem.flops_at(dims) / 1e9
             for name, dtype, call in (
-                ("numpy-reference", "float64", lambda i=inputs: numpy_ref(**i)),
-                ("torch-reference", "float32", lambda i=inputs: _on_cpu(torch_ref, i)),
+                ("numpy-reference", "float64", partial(numpy_ref, **inputs)),
+                ("torch-reference", "float32", partial(_on_cpu, torch_ref, inputs)),
             ):
                 seconds = _median_seconds(call)
                 rows.append(BenchRow(problem.slug, name, "cpu", dtype, threads, dims, seconds,
@@ -129,7 +131,7 @@ def bench_problem(problem: Problem, threads: int) -> list[BenchRow]:
             inputs = {k: as_tensor(v) if isinstance(v, np.ndarray) else v
                       for k, v in timing_inputs(problem, dims, rng).items()}
             gflop = problem.flops_at(dims) / 1e9
-            seconds = timed(lambda i=inputs: torch_ref(**i))
+            seconds = timed(partial(torch_ref, **inputs))
             rows.append(BenchRow(problem.slug, "torch-reference", device, "float32", 0, dims, seconds,
                                  gflop / seconds, gflop / seconds / gpu_rate))
     return rows

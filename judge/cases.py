@@ -41,7 +41,7 @@ def _activation(rng: np.random.Generator, shape: tuple[int, ...], spec: CaseSpec
     if spec.near_constant:
         # each row is a constant offset plus a perturbation far below the offset, so a
         # LayerNorm that mishandles eps or the mean's cancellation shows
-        offset = rng.standard_normal(shape[:-1] + (1,))
+        offset = rng.standard_normal((*shape[:-1], 1))
         x = offset + 1e-3 * rng.standard_normal(shape)
     else:
         x = rng.standard_normal(shape)
@@ -50,7 +50,8 @@ def _activation(rng: np.random.Generator, shape: tuple[int, ...], spec: CaseSpec
 
 def _weight(rng: np.random.Generator, shape: tuple[int, ...], spec: CaseSpec) -> np.ndarray:
     # variance 1/fan_in keeps every sublayer's output at unit scale
-    return rng.standard_normal(shape) * (spec.weight_scale / np.sqrt(shape[0]))
+    weights: np.ndarray = rng.standard_normal(shape) * (spec.weight_scale / np.sqrt(shape[0]))
+    return weights
 
 
 def _padding(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:

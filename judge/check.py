@@ -22,7 +22,7 @@ from judge.problem import Problem
 from judge.verdicts import GradeResult, Verdict
 
 _DECLARED = re.compile(r"^\s*Verdict:\s*(.+?)\s*$", re.MULTILINE)
-CHECK_SECRET = "judge-check"
+CHECK_SECRET = "judge-check"  # noqa: S105 - fixed so that checks reproduce; not a credential
 
 
 @dataclass
@@ -91,6 +91,9 @@ def _coverage(problem: Problem, cases: list[Case]) -> list[Check]:
     def any_case(test: Callable[[dict[str, int]], bool]) -> bool:
         return any(test(s.dims) for s in specs)
 
+    def every_dim(dims: set[str], test: Callable[[int], bool]) -> bool:
+        return all(any(test(s.dims[dim]) for s in specs) for dim in dims)
+
     variant = problem.variant_function()
 
     def overflows(case: Case) -> bool:
@@ -101,9 +104,9 @@ def _coverage(problem: Problem, cases: list[Case]) -> list[Check]:
     checks = [
         ("batch of one", any_case(lambda d: d[batch_dim] == 1)),
         ("batch of several", any_case(lambda d: d[batch_dim] > 1)),
-        ("a length-one time axis", all(any_case(lambda d, t=t: d[t] == 1) for t in time_dims)),
-        ("one head", all(any_case(lambda d, h=h: d[h] == 1) for h in head_dims)),
-        ("several heads", all(any_case(lambda d, h=h: d[h] > 1) for h in head_dims)),
+        ("a length-one time axis", every_dim(time_dims, lambda v: v == 1)),
+        ("one head", every_dim(head_dims, lambda v: v == 1)),
+        ("several heads", every_dim(head_dims, lambda v: v > 1)),
         ("non-power-of-two sizes", any_case(lambda d: any(v & (v - 1) for v in d.values()))),
         ("a public sample", any(s.public for s in specs)),
         ("a hidden case", any(not s.public for s in specs)),

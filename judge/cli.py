@@ -215,7 +215,7 @@ def _register_optional(sub: argparse._SubParsersAction[argparse.ArgumentParser])
 
     register_bench(sub)
     try:
-        from api.commands import register as register_service
+        from api.commands import register as register_service  # type: ignore[import-not-found,unused-ignore]
     except ImportError:  # the service package is optional for the core
         return
     register_service(sub)

@@ -8,8 +8,9 @@ point that the CLI and the service both call.
 from __future__ import annotations
 
 import logging
+import secrets
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -38,7 +39,7 @@ _ERROR_VERDICTS = {
 class GradeOptions:
     """Knobs of one grading."""
 
-    secret: str = "attention-judge-default-secret"  # mixes hidden cases' seeds; set per deployment
+    secret: str = field(default_factory=lambda: secrets.token_hex(16))  # mixes hidden cases' seeds
     timing: bool = True  # run the speed comparison after the cases pass
     threads: int = 1  # BLAS/OpenMP threads for the submission (and the Torch reference)
     slot: int = 0  # which sandbox uid to use when several gradings run at once
@@ -152,7 +153,7 @@ def grade(problem: Problem, code: str, options: GradeOptions | None = None) -> G
             if verdict is Verdict.ACCEPTED and options.timing:
                 timing = _time_submission(problem, child, options)
         stdout, stderr = child.stdout, child.stderr
-    except Exception as exc:  # noqa: BLE001 - the judge's own failure must never blame the student
+    except Exception as exc:
         log.exception("internal error while grading %s", problem.slug)
         failed = [_base(c, Verdict.INTERNAL_ERROR, f"the judge failed: {exc}") for c in cases]
         return GradeResult(problem.slug, Verdict.INTERNAL_ERROR, 0.0, failed, isolation.level,

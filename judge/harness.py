@@ -25,7 +25,7 @@ import traceback  # noqa: E402
 from typing import Any  # noqa: E402
 
 import numpy as np  # noqa: E402
-from wire import WireError, receive_message, send_message  # noqa: E402
+from wire import WireError, receive_message, send_message  # type: ignore[import-not-found]  # noqa: E402
 
 SUBMISSION_FILE = "submission.py"
 _HEADER_LIMIT = 1 << 20
@@ -62,7 +62,7 @@ def _load(code: str, entry_point: str) -> tuple[dict[str, Any], Any]:
                 "traceback": "".join(traceback.format_exception_only(type(exc), exc))}, None
     try:
         exec(compiled, namespace)  # noqa: S102 - running the submission is this sandbox's purpose
-    except BaseException as exc:  # noqa: BLE001 - every failure at import is the submission's
+    except BaseException as exc:
         failure = _failure(exc, "while importing the submission")
         if failure["kind"] == "exception":  # sys.exit and MemoryError keep their own kinds
             failure["kind"] = "compile"
@@ -108,12 +108,12 @@ def _call(func: Any, header: dict[str, Any], arrays: list[np.ndarray]) -> tuple[
     start, cpu_start = _clock(), _cpu_clock()
     try:
         out = func(*args)
-    except BaseException as exc:  # noqa: BLE001 - any failure is reported as the submission's
+    except BaseException as exc:
         return _failure(exc, "in the entry point"), []
     seconds, cpu_seconds = _clock() - start, _cpu_clock() - cpu_start
     try:
         array, contract = _as_plain_array(out)
-    except BaseException as exc:  # noqa: BLE001 - a returned object that explodes on conversion
+    except BaseException as exc:
         return {"status": "error", "kind": "contract", "message": f"the returned value cannot be read: {exc}"}, []
     if array is None:
         return {"status": "error", "kind": "contract", "message": contract}, []

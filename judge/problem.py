@@ -8,6 +8,7 @@ here; a malformed manifest fails at load with the file and the field named.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import re
 import tomllib
 from collections.abc import Callable
@@ -263,7 +264,11 @@ def _validate(problem: Problem, f: _Fields) -> None:
     for key in ("reference", "torch_reference", "variants", "flops"):
         target = getattr(problem, key)
         try:
-            resolve(target)
+            if key == "torch_reference":  # importing Torch costs a second: find the module only
+                if importlib.util.find_spec(target.partition(":")[0]) is None:
+                    raise ImportError(f"no module {target.partition(':')[0]!r}")
+            else:
+                resolve(target)
         except (ImportError, AttributeError, TypeError, ValueError) as exc:
             raise f.fail(key, f"cannot import {target!r}: {exc}") from exc
     from reference.variants import Recipe  # trusted side only

@@ -49,7 +49,8 @@ def timing_lines(timing: dict[str, Any]) -> list[str]:
     if "skipped" in timing:
         return [f"speed: not measured ({timing['skipped']})"]
     low, high = timing["speedup_ci95"]
-    line = (f"speed on {timing['device']} ({timing['threads']} thread(s)): yours {timing['submission_seconds'] * 1e3:.2f} ms, "
+    line = (f"speed on {timing['device']} ({timing['threads']} thread(s)): "
+            f"yours {timing['submission_seconds'] * 1e3:.2f} ms, "
             f"Torch reference {timing['reference_seconds'] * 1e3:.2f} ms, speedup {timing['speedup']:.2f}x "
             f"(95% CI {low:.2f}-{high:.2f}, {timing['samples']} samples)")
     lines = [line]

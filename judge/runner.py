@@ -8,6 +8,7 @@ error the child described, a crash, a timeout) and never decides a verdict.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import select
@@ -90,7 +91,7 @@ class Child:
             stdout=out_write,
             stderr=err_write,
             pass_fds=(request_read, response_write),
-            preexec_fn=plan.preexec,  # noqa: PLW1509 - sets limits and drops root before exec
+            preexec_fn=plan.preexec,
             start_new_session=True,
             close_fds=True,
         )
@@ -166,17 +167,13 @@ class Child:
 
     def kill(self) -> None:
         """Kill the child's whole session; its PID namespace takes every descendant with it."""
-        try:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.process.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
 
     def close(self) -> None:
         """End the child (politely if it is idle, else by force) and collect its output."""
-        try:
+        with contextlib.suppress(OSError):
             os.close(self._request_write)  # EOF tells an idle harness to exit
-        except OSError:
-            pass
         try:
             self.process.wait(timeout=2.0)
         except subprocess.TimeoutExpired:

@@ -59,6 +59,14 @@ def _requirement_names(dist: metadata.Distribution) -> list[str]:
     return names
 
 
+def _top_levels(dist: metadata.Distribution) -> set[str]:
+    """The first path component of every installed file, read straight from RECORD (fast for Torch)."""
+    record = dist.read_text("RECORD")
+    if record is None:
+        return {file.parts[0] for file in dist.files or []}
+    return {line.split(",", 1)[0].split("/", 1)[0] for line in record.splitlines() if line}
+
+
 @cache
 def allowed_package_paths() -> tuple[Path, ...]:
     """The top-level files and folders of NumPy, Torch and their requirements, found on this machine."""
@@ -75,9 +83,8 @@ def allowed_package_paths() -> tuple[Path, ...]:
             dist = metadata.distribution(name)
         except metadata.PackageNotFoundError:
             continue
-        for file in dist.files or []:
-            top = file.parts[0]
-            if top == ".." or top.endswith((".dist-info", ".egg-info")) or top == "__pycache__":
+        for top in _top_levels(dist):
+            if top == ".." or top.endswith((".dist-info", ".egg-info", ".pth")) or top == "__pycache__":
                 continue
             paths.add(Path(str(dist.locate_file(top))).resolve())
         pending.extend(_requirement_names(dist))
@@ -181,7 +188,7 @@ def detect_isolation() -> Isolation:
     probe = [bwrap, "--unshare-all", "--die-with-parent", "--ro-bind", "/", "/", "true"]
     drop = SANDBOX_UID_BASE if os.geteuid() == 0 else None
     result = subprocess.run(probe, capture_output=True, text=True, timeout=30, check=False,
-                            preexec_fn=_limit_setter(Limits(), drop))  # noqa: PLW1509 - no threads yet
+                            preexec_fn=_limit_setter(Limits(), drop))
     if result.returncode != 0:
         why = result.stderr.strip().splitlines()[-1] if result.stderr.strip() else f"exit {result.returncode}"
         return Isolation("none", f"bubblewrap cannot create namespaces here ({why})")

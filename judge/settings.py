@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
 from pydantic import Field
@@ -17,8 +18,9 @@ class JudgeSettings(BaseSettings):
 
     problems_dir: Path = Field(DEFAULT_PROBLEMS_DIR, description="Folder holding one folder per problem.")
     secret: str = Field(
-        "attention-judge-default-secret",
-        description="Mixed into hidden cases' seeds. Set your own per deployment, and keep it secret.",
+        default_factory=lambda: secrets.token_hex(16),
+        description="Mixed into hidden cases' seeds; random per process unless set. Set it to reproduce hidden "
+        "cases across runs, and keep it secret.",
     )
     threads: int = Field(1, ge=1, description="BLAS/OpenMP threads for submissions and the Torch reference.")
     timing_budget_s: float = Field(1.0, gt=0, description="Wall time the speed comparison may add per grading.")
