@@ -83,7 +83,7 @@ def _shapes(case: Case) -> dict[str, list[int]]:
 def _base(case: Case, verdict: Verdict, message: str) -> CaseResult:
     public = case.spec.public
     return CaseResult(name=case.name, public=public, verdict=verdict, message=message,
-                      shapes=_shapes(case), seed=case.seed if public else None)
+                      shapes=_shapes(case), dims=dict(case.spec.dims), seed=case.seed if public else None)
 
 
 def _judge_case(problem: Problem, case: Case, reply: Reply, wrongs: list[WrongOutput]) -> CaseResult:
@@ -104,8 +104,9 @@ def _judge_case(problem: Problem, case: Case, reply: Reply, wrongs: list[WrongOu
     if comparison.worst is not None and not comparison.passed:
         worst = comparison.worst
         result.worst = worst.named
-        if case.spec.public:
+        if case.spec.public:  # values only for public cases
             result.worst += f": expected {worst.expected:.6g}, got {worst.got:.6g}"
+            result.message += f" (expected {worst.expected:.6g}, got {worst.got:.6g})"
     if not comparison.passed and comparison.contract_error is None:
         wrongs.append(WrongOutput(case, reply.arrays[0].astype(np.float64), expected.tolerance))
     return result

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -32,15 +33,15 @@ def _error(value: float | None) -> str:
 
 def case_table(result: GradeResult) -> Table:
     table = Table(show_edge=False, header_style="bold")
-    for column in ("case", "verdict", "shapes", "max abs err", "max rel err", "tolerance", "message"):
+    for column in ("case", "verdict", "sizes", "max abs err", "max rel err", "tolerance", "what went wrong"):
         table.add_column(column, overflow="fold")
     for case in result.cases:
-        shapes = " ".join(f"{k}{tuple(v)}" for k, v in case.shapes.items() if len(v) >= 2)
+        sizes = " ".join(f"{k}={v}" for k, v in case.dims.items())
         name = case.name + ("" if case.public else " (hidden)")
         if case.seed is not None:
-            name += f"\nseed {case.seed}"
-        message = case.message if case.worst is None else f"{case.message}"
-        table.add_row(name, verdict_text(case.verdict), shapes, _error(case.max_abs_error),
+            name += f", seed {case.seed}"
+        message = "" if case.verdict is Verdict.ACCEPTED else case.message
+        table.add_row(name, verdict_text(case.verdict), sizes, _error(case.max_abs_error),
                       _error(case.max_rel_error), _error(case.tolerance), message)
     return table
 
@@ -127,4 +128,5 @@ def write_report(path: Path, results: list[tuple[str, GradeResult]]) -> None:
 
 
 def console(stderr: bool = False) -> Console:
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+    # a pipe or a file gets a readable width rather than rich's 80 columns
+    return Console(stderr=stderr, highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 140)

@@ -28,6 +28,7 @@ class CaseResult:
     verdict: Verdict
     message: str
     shapes: dict[str, list[int]]  # input shapes by argument name
+    dims: dict[str, int]  # the case's sizes, e.g. {"N": 2, "T_dec": 3, ...}
     seed: int | None = None  # public cases only
     max_abs_error: float | None = None
     max_rel_error: float | None = None
