@@ -18,4 +18,5 @@ def describe() -> str:
     if meminfo.exists():
         kib = int(meminfo.read_text().split()[1])
         memory = f", {kib / 2**20:.0f} GiB"
-    return f"{os.cpu_count()} cores ({model}){memory}, {platform.system()} {platform.release()}, Python {platform.python_version()}"
+    system = f"{platform.system()} {platform.release()}, Python {platform.python_version()}"
+    return f"{os.cpu_count()} cores ({model}){memory}, {system}"

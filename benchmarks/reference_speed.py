@@ -9,10 +9,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from machine import describe  # noqa: E402
+from machine import describe
 
-from judge.bench import bench_problem, markdown_table  # noqa: E402
-from judge.problem import discover  # noqa: E402
+from judge.bench import bench_problem, markdown_table
+from judge.problem import discover
 
 
 def main() -> None:

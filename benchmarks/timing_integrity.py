@@ -15,10 +15,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from machine import describe  # noqa: E402
+from machine import describe
 
-from judge.grader import GradeOptions, grade  # noqa: E402
-from judge.problem import get_problem  # noqa: E402
+from judge.grader import GradeOptions, grade
+from judge.problem import get_problem
 
 SUBMISSIONS = Path(__file__).resolve().parent / "submissions"
 

@@ -18,5 +18,6 @@ def test_image_runs_the_service_as_non_root_with_bubblewrap() -> None:
     text = (ROOT / "Dockerfile").read_text()
     assert "bubblewrap" in text
     user_lines = [line for line in text.splitlines() if line.startswith("USER ")]
-    assert user_lines and user_lines[-1].split()[1] not in ("root", "0")
+    assert user_lines
+    assert user_lines[-1].split()[1] not in ("root", "0")
     assert '"judge", "serve"' in text
