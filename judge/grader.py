@@ -108,7 +108,7 @@ def _judge_case(problem: Problem, case: Case, reply: Reply, wrongs: list[WrongOu
             result.worst += f": expected {worst.expected:.6g}, got {worst.got:.6g}"
             result.message += f" (expected {worst.expected:.6g}, got {worst.got:.6g})"
     if not comparison.passed and comparison.contract_error is None:
-        wrongs.append(WrongOutput(case, reply.arrays[0].astype(np.float64), expected.tolerance))
+        wrongs.append(WrongOutput(case, reply.arrays[0].astype(np.float64), expected.output, expected.tolerance))
     return result
 
 
