@@ -37,7 +37,7 @@ def cross_attention_block(decoder_x, encoder_out, w_q, w_k, w_v, w_o, w_mlp1, w_
     w_q, w_k, w_v, w_o, w_mlp1, w_mlp2 = (np.asarray(w, np.float32) for w in (w_q, w_k, w_v, w_o, w_mlp1, w_mlp2))
     n, t, d = y.shape
     q, k, v = split(y @ w_q, num_heads), split(enc @ w_k, num_heads), split(enc @ w_v, num_heads)
-    scores = q @ k.transpose(0, 1, 3, 2) / np.sqrt(d // num_heads)
+    scores = q @ k.transpose(0, 1, 3, 2) / np.float32(np.sqrt(d // num_heads))  # stays float32
     attended = merge(softmax(scores) @ v) @ w_o
     x = layer_norm(y + attended)
     return layer_norm(x + activation(x @ w_mlp1) @ w_mlp2)

@@ -1,0 +1,52 @@
+"""Uses ReLU in the feed-forward instead of GELU.
+
+Verdict: Wrong Answer
+"""
+
+import numpy as np
+
+
+def layer_norm(x):
+    mean = x.mean(axis=-1, keepdims=True)
+    var = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
+    return (x - mean) / np.sqrt(var + 1e-5)
+
+
+def activation(t):
+    return np.maximum(t, 0.0)
+
+
+def softmax(s):
+    e = np.exp(s - s.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def split(x, h):
+    n, t, d = x.shape
+    return x.reshape(n, t, h, d // h).transpose(0, 2, 1, 3)
+
+
+def merge(x):
+    n, h, t, dh = x.shape
+    return x.transpose(0, 2, 1, 3).reshape(n, t, h * dh)
+
+
+def mha(xq, xkv, w_q, w_k, w_v, w_o, h, blocked):
+    """blocked: bool, broadcasting to (N, h, T_q, T_k), True where a query may not look."""
+    q, k, v = split(xq @ w_q, h), split(xkv @ w_k, h), split(xkv @ w_v, h)
+    scores = q @ k.transpose(0, 1, 3, 2) / np.sqrt(q.shape[-1])
+    if blocked is not None:
+        scores = np.where(blocked, -np.inf, scores)
+    return merge(softmax(scores) @ v) @ w_o
+
+
+def sublayer(x, out):
+    return layer_norm(x + out(x))
+
+
+def encoder_layer(x, w_q, w_k, w_v, w_o, w_mlp1, w_mlp2, num_heads, padding_mask=None):
+    x, w_q, w_k, w_v, w_o, w_mlp1, w_mlp2 = (np.asarray(a, np.float32) for a in (x, w_q, w_k, w_v, w_o, w_mlp1, w_mlp2))
+    t = x.shape[1]
+    blocked = None if padding_mask is None else padding_mask[:, None, None, :]
+    h = sublayer(x, lambda z: mha(z, z, w_q, w_k, w_v, w_o, num_heads, blocked))
+    return (sublayer(h, lambda z: activation(z @ w_mlp1) @ w_mlp2))
