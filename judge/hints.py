@@ -26,9 +26,15 @@ class WrongOutput:
     tolerance: float
 
 
-def _mistake_tolerance(wrong: WrongOutput, mistake: Mistake, variant: np.ndarray) -> float:
+def _mistake_tolerance(problem: Problem, wrong: WrongOutput, mistake: Mistake, variant: np.ndarray) -> float:
+    from reference.variants import Recipe  # trusted side only
+
     if mistake.recipe.get("dtype") in (None, "float64", "float32"):
-        return wrong.tolerance
+        # the mistaken block can be worse conditioned than the right one: allow its own float32 error
+        in_float32 = problem.variant_function()(**_copies(wrong.case), recipe=Recipe.from_fields(
+            {**mistake.recipe, "dtype": "float32"}))
+        own_error = float(np.abs(np.asarray(in_float32, dtype=np.float64) - variant).max())
+        return max(wrong.tolerance, problem.tolerance.safety * own_error)
     # Rounding in a lower precision differs between implementations, so a low-precision
     # mistake matches when the output strays from the variant by no more than the
     # variant strays from the reference (twice over): errors of the same precision.
@@ -39,13 +45,17 @@ def _matches(problem: Problem, mistake: Mistake, wrong: WrongOutput) -> bool:
     from reference.variants import Recipe  # trusted side only
 
     variant = problem.variant_function()
-    inputs = {k: v.copy() if isinstance(v, np.ndarray) else v for k, v in wrong.case.inputs.items()}
     with np.errstate(all="ignore"):
-        expected = np.asarray(variant(**inputs, recipe=Recipe.from_fields(mistake.recipe)), dtype=np.float64)
-    if expected.shape != wrong.output.shape or not np.isfinite(expected).all():
-        return False
-    tolerance = _mistake_tolerance(wrong, mistake, expected)
+        expected = np.asarray(variant(**_copies(wrong.case), recipe=Recipe.from_fields(mistake.recipe)),
+                              dtype=np.float64)
+        if expected.shape != wrong.output.shape or not np.isfinite(expected).all():
+            return False
+        tolerance = _mistake_tolerance(problem, wrong, mistake, expected)
     return compare_outputs(wrong.output, expected, tolerance, problem.output_axes).passed
+
+
+def _copies(case: Case) -> dict[str, object]:
+    return {k: v.copy() if isinstance(v, np.ndarray) else v for k, v in case.inputs.items()}
 
 
 def likely_mistake(problem: Problem, wrongs: list[WrongOutput]) -> Mistake | None:
