@@ -71,7 +71,8 @@ def test_run_a_folder_with_reports(tmp_path, capsys):
     csv_report, json_report = tmp_path / "report.csv", tmp_path / "report.json"
     assert main(["run", "cross-attention", str(folder), "--no-timing", "--report", str(csv_report)]) == 1
     rows = list(csv.DictReader(csv_report.read_text().splitlines()))
-    assert [(Path(r["path"]).name, r["verdict"]) for r in rows] == [("alice.py", "Accepted"), ("bob.py", "Wrong Answer")]
+    verdicts = [(Path(r["path"]).name, r["verdict"]) for r in rows]
+    assert verdicts == [("alice.py", "Accepted"), ("bob.py", "Wrong Answer")]
     assert "sqrt(d_head)" in rows[1]["hint"]
     assert main(["run", "cross-attention", str(folder), "--no-timing", "--json", "--report", str(json_report)]) == 1
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
