@@ -136,3 +136,16 @@ def test_judge_bench_json_runs(tmp_path, monkeypatch, capsys):
     assert rows
     assert set(rows[0]) == {"problem", "implementation", "device", "dtype", "threads", "shape", "seconds", "gflops",
                             "fraction_of_matmul"}
+
+
+@pytest.mark.sandbox
+def test_a_short_budget_stops_early_and_says_so():
+    # at the real benchmark shape a pair takes tens of milliseconds: 0.5 s holds the
+    # two warm-up pairs and only a few timed ones
+    code = (SUBMISSIONS / "honest.py").read_text()
+    timed = grade(get_problem("cross-attention"), code, GradeOptions(secret="budget", timing_budget_s=0.5))
+    timing = timed.timing
+    assert timing is not None
+    if "skipped" not in timing:
+        assert timing["spent_s"] < 1.0
+        assert timing["few_samples"] is (timing["samples"] < 5)
