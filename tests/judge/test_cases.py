@@ -1,0 +1,330 @@
+"""Seeded case generation, and the edge cases every problem's manifest must cover.
+
+Coverage is read from the Argument metadata (kinds and symbolic dims), not from
+problem names, so a new problem is held to the same standard.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from judge.cases import effective_seed, make_benchmark_inputs, make_case, make_cases
+from judge.problem import Argument, CaseSpec, discover
+from reference import ops
+from reference.variants import Recipe
+
+PROBLEMS = discover()
+SLUGS = sorted(PROBLEMS)
+SECRETS = ("test", "another-deployment", "a")
+FLOAT32_EXP_LIMIT = math.log(float(np.finfo(np.float32).max))  # 88.72: exp overflows beyond this
+
+
+def _activations(problem):
+    return [a for a in problem.arguments if a.kind == "activation"]
+
+
+def _batch_dims(problem):
+    return {a.shape[0] for a in _activations(problem)}
+
+
+def _time_dims(problem):
+    return {a.shape[1] for a in _activations(problem)}
+
+
+def _width_dims(problem):
+    return {a.shape[-1] for a in _activations(problem)}
+
+
+def _head_dims(problem):
+    return {a.dim for a in problem.arguments if a.kind == "int"}
+
+
+def _masks(problem):
+    return [a for a in problem.arguments if a.kind == "padding_mask"]
+
+
+def _same(a, b):
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.dtype == b.dtype \
+            and np.array_equal(a, b)
+    return type(a) is type(b) and a == b
+
+
+def _same_inputs(x, y):
+    return x.keys() == y.keys() and all(_same(x[k], y[k]) for k in x)
+
+
+# ---- determinism and secrets ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_generation_is_deterministic_per_spec_and_secret(slug):
+    problem = PROBLEMS[slug]
+    first, second = make_cases(problem, "s3cret"), make_cases(problem, "s3cret")
+    assert [c.name for c in first] == [s.name for s in problem.cases]
+    for a, b in zip(first, second, strict=True):
+        assert a.seed == b.seed
+        assert _same_inputs(a.inputs, b.inputs)
+        assert list(a.inputs) == [arg.name for arg in problem.arguments]
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_public_cases_ignore_the_secret_and_hidden_cases_follow_it(slug):
+    problem = PROBLEMS[slug]
+    public = [s for s in problem.cases if s.public]
+    hidden = [s for s in problem.cases if not s.public]
+    assert public, "a problem needs public cases for its statement"
+    assert hidden, "a problem needs hidden cases"
+    for spec in public:
+        assert effective_seed(spec, "x") == effective_seed(spec, "y") == spec.seed
+        assert _same_inputs(make_case(problem, spec, "x").inputs, make_case(problem, spec, "y").inputs)
+    for spec in hidden:
+        seeds = {effective_seed(spec, s) for s in SECRETS}
+        assert len(seeds) == len(SECRETS)
+        assert spec.seed not in seeds
+        cases = [make_case(problem, spec, s) for s in SECRETS]
+        for arg in _activations(problem) + [a for a in problem.arguments if a.kind == "weight"]:
+            for other in cases[1:]:
+                assert not np.array_equal(cases[0].inputs[arg.name], other.inputs[arg.name]), arg.name
+
+
+def test_hidden_seeds_depend_on_the_case_name_and_seed():
+    spec = CaseSpec(name="x", dims={"N": 1}, seed=5)
+    seeds = {
+        effective_seed(spec, "s"),
+        effective_seed(replace(spec, name="y"), "s"),
+        effective_seed(replace(spec, seed=6), "s"),
+        effective_seed(spec, "t"),
+    }
+    assert len(seeds) == 4
+    assert effective_seed(spec, "s") == effective_seed(CaseSpec(name="x", dims={"N": 2}, seed=5), "s")
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_cases_with_the_same_dims_still_get_different_inputs(slug):
+    problem = PROBLEMS[slug]
+    cases = make_cases(problem, "test")
+    first = _activations(problem)[0].name
+    values = [c.inputs[first].tobytes() for c in cases]
+    assert len(set(values)) == len(values)
+
+
+# ---- types and shapes -----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_inputs_have_the_declared_types_and_shapes(slug):
+    problem = PROBLEMS[slug]
+    for case in make_cases(problem, "test"):
+        dims = case.spec.dims
+        for arg in problem.arguments:
+            value = case.inputs[arg.name]
+            if arg.kind == "int":
+                assert type(value) is int
+                assert value == dims[arg.dim]
+                continue
+            shape = tuple(dims[d] for d in arg.shape)
+            if arg.kind == "padding_mask":
+                if case.spec.padding == "none":
+                    assert value is None
+                else:
+                    assert value.dtype == np.bool_
+                    assert value.shape == shape
+                continue
+            assert value.dtype == np.float32, f"{case.name}/{arg.name}"
+            assert value.shape == shape
+            assert value.flags.c_contiguous
+            assert np.isfinite(value).all()
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_num_heads_divides_the_model_width(slug):
+    problem = PROBLEMS[slug]
+    for spec in problem.cases:
+        for head in _head_dims(problem):
+            for width in _width_dims(problem):
+                assert spec.dims[width] % spec.dims[head] == 0, spec.name
+
+
+def test_weights_and_activations_follow_the_spec_scales():
+    problem = PROBLEMS["cross-attention"]
+    dims = {"N": 64, "T_dec": 32, "T_enc": 32, "d": 64, "h": 4}
+    plain = make_case(problem, CaseSpec("p", dims, seed=1, public=True), "")
+    scaled = make_case(problem, CaseSpec("p", dims, seed=1, public=True, scale=12.0, weight_scale=0.5), "")
+    act, weight = _activations(problem)[0].name, "w_q"
+    assert abs(plain.inputs[act].std() - 1.0) < 0.05
+    assert abs(scaled.inputs[act].std() - 12.0) < 0.6
+    assert abs(plain.inputs[weight].std() - 1 / math.sqrt(64)) < 0.01  # variance 1 / fan_in
+    assert abs(scaled.inputs[weight].std() - 0.5 / math.sqrt(64)) < 0.005
+
+
+def test_benchmark_inputs_have_no_padding_and_unit_scale():
+    for problem in PROBLEMS.values():
+        inputs = make_benchmark_inputs(problem, {k: min(v, 16) for k, v in problem.benchmark_dims.items()}, seed=3)
+        for arg in problem.arguments:
+            if arg.kind == "padding_mask":
+                assert inputs[arg.name] is None
+            elif arg.kind == "activation":
+                assert inputs[arg.name].dtype == np.float32
+
+
+# ---- padding masks ---------------------------------------------------------------------------------------------------
+
+
+def _padded_problem():
+    """Cross-attention with a padding mask on the encoder's keys: exercises the generator whatever problems exist."""
+    problem = PROBLEMS["cross-attention"]
+    mask = Argument("encoder_padding_mask", "padding_mask", ("N", "T_enc"), keys_of="encoder_out", optional=True)
+    return replace(problem, arguments=(*problem.arguments, mask))
+
+
+def _check_mask(mask):
+    kept = (~mask).sum(axis=1)
+    assert (kept >= 1).all(), "a row with every key padded leaves softmax nothing to normalise"
+    # padding is a suffix: unpadded keys first, then padded ones
+    np.testing.assert_array_equal(mask, np.arange(mask.shape[1])[None, :] >= kept[:, None])
+    return kept
+
+
+def test_generated_padding_keeps_a_key_per_row_and_varies_lengths():
+    problem = _padded_problem()
+    dims = {"N": 200, "T_dec": 2, "T_enc": 9, "d": 4, "h": 2}
+    lengths = []
+    for seed in range(5):
+        case = make_case(problem, CaseSpec("pad", dims, seed=seed, padding="varied"), "test")
+        kept = _check_mask(case.inputs["encoder_padding_mask"])
+        assert (kept == dims["T_enc"]).any(), "some row should be unpadded"
+        lengths.extend(kept.tolist())
+    assert set(lengths) == set(range(1, dims["T_enc"] + 1)), "lengths 1..S should all occur"
+    no_padding = make_case(problem, CaseSpec("none", dims, seed=0), "test")
+    assert no_padding.inputs["encoder_padding_mask"] is None
+
+
+def test_single_key_padding_is_never_all_padded():
+    problem = _padded_problem()
+    case = make_case(problem, CaseSpec("one", {"N": 30, "T_dec": 2, "T_enc": 1, "d": 4, "h": 2},
+                                       seed=0, padding="varied"), "test")
+    assert not case.inputs["encoder_padding_mask"].any()
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_discovered_padding_masks_are_valid_and_varied(slug):
+    problem = PROBLEMS[slug]
+    masks = _masks(problem)
+    if not masks:
+        assert all(s.padding == "none" for s in problem.cases), "padding set on a problem without masks"
+        return
+    varied = [s for s in problem.cases if s.padding == "varied"]
+    assert varied, 'a problem with padding masks needs a case with padding = "varied"'
+    if any(a.optional for a in masks):
+        assert any(s.padding == "none" for s in problem.cases), "an optional mask should also be passed as None"
+    for spec in varied:
+        for arg in masks:
+            assert spec.dims[arg.shape[0]] > 1, f"{spec.name}: with one row the generator never pads"
+    for secret in SECRETS:
+        padded_somewhere, lengths_differ = False, False
+        for spec in varied:
+            case = make_case(problem, spec, secret)
+            for arg in masks:
+                kept = _check_mask(case.inputs[arg.name])
+                padded_somewhere |= bool((kept < case.inputs[arg.name].shape[1]).any())
+                lengths_differ |= len(set(kept.tolist())) > 1
+        assert padded_somewhere, f"secret {secret!r}: no key is ever padded"
+        assert lengths_differ, f"secret {secret!r}: every row has the same length"
+
+
+# ---- edge-case coverage of every problem ----------------------------------------------------------------------------
+
+
+def _values(problem, dim_names):
+    return [spec.dims[d] for spec in problem.cases for d in dim_names]
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_cases_cover_one_and_several_batch_rows(slug):
+    values = _values(PROBLEMS[slug], _batch_dims(PROBLEMS[slug]))
+    assert 1 in values
+    assert any(v > 1 for v in values)
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_cases_cover_a_time_dim_of_one(slug):
+    problem = PROBLEMS[slug]
+    for dim in _time_dims(problem):
+        assert 1 in _values(problem, [dim]), f"no case with {dim} = 1"
+        assert any(v > 1 for v in _values(problem, [dim]))
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_cases_cover_one_head_and_several(slug):
+    problem = PROBLEMS[slug]
+    heads = _values(problem, _head_dims(problem))
+    assert heads, "no int argument carries the number of heads"
+    assert 1 in heads
+    assert any(h > 1 for h in heads)
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_cases_cover_dims_that_are_not_powers_of_two(slug):
+    problem = PROBLEMS[slug]
+    for dim in _width_dims(problem) | _time_dims(problem):
+        values = _values(problem, [dim])
+        assert any(v & (v - 1) for v in values), f"every {dim} is a power of two: {values}"
+
+
+def _max_scores(problem, case, monkeypatch):
+    """The largest unblocked attention score the reference computes on this case (over every attention)."""
+    seen = []
+    original = ops.attention
+
+    def recording(q, k, v, blocked):
+        scores = q @ np.swapaxes(k, -1, -2) / math.sqrt(q.shape[-1])
+        if blocked is not None:
+            scores = np.where(blocked, -np.inf, scores)
+        seen.append(float(scores.max()))
+        return original(q, k, v, blocked)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(ops, "attention", recording)
+        problem.reference_function()(**case.inputs)
+    assert seen, "the reference did not go through reference.ops.attention"
+    return max(seen)
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_a_large_magnitude_case_overflows_a_float32_softmax_without_max_subtraction(slug, monkeypatch):
+    problem = PROBLEMS[slug]
+    overflowing = []
+    for case in make_cases(problem, "test"):
+        score = _max_scores(problem, case, monkeypatch)
+        with np.errstate(over="ignore"):
+            if np.isinf(np.exp(np.float32(score))):
+                assert score > FLOAT32_EXP_LIMIT
+                overflowing.append(case)
+    assert overflowing, f"no case has an attention score above {FLOAT32_EXP_LIMIT:.2f}"
+    # and the mistake really shows there: an unstable float32 softmax produces inf / inf
+    with np.errstate(all="ignore"):
+        outputs = [problem.variant_function()(**c.inputs, recipe=Recipe(dtype="float32", stable_softmax=False))
+                   for c in overflowing]
+    assert any(not np.isfinite(out).all() for out in outputs)
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_a_near_constant_case_has_nearly_constant_rows(slug):
+    problem = PROBLEMS[slug]
+    near = [s for s in problem.cases if s.near_constant]
+    assert near, "no near-constant case (LayerNorm's hard case)"
+    for spec in near:
+        case = make_case(problem, spec, "test")
+        for arg in _activations(problem):
+            x = case.inputs[arg.name].astype(np.float64)
+            spread, offset = x.std(axis=-1), np.abs(x.mean(axis=-1))
+            assert (spread < 1e-2 * spec.scale).all(), f"{spec.name}/{arg.name}: rows are not near-constant"
+            assert np.median(spread / offset) < 0.05
+    plain = make_case(problem, next(s for s in problem.cases if not s.near_constant), "test")
+    x = plain.inputs[_activations(problem)[0].name]
+    assert (x.std(axis=-1) > 0.1).all()

@@ -1,0 +1,99 @@
+"""The expected outputs and tolerances: correct float32 passes every case, known mistakes do not."""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import pytest
+
+from judge.cases import make_case, make_cases
+from judge.compare import allowed_error, compare_outputs
+from judge.expected import expected_for
+from judge.problem import discover
+from reference.variants import Recipe
+
+PROBLEMS = discover()
+SECRET = "test"
+EVERY_CASE = [
+    pytest.param(slug, spec, id=f"{slug}/{spec.name}") for slug, problem in PROBLEMS.items() for spec in problem.cases
+]
+
+
+@functools.cache
+def _expected(slug):
+    """(case, Expected) for every case of a problem; computed once per session."""
+    problem = PROBLEMS[slug]
+    return [(case, expected_for(problem, case)) for case in make_cases(problem, SECRET)]
+
+
+def _variant_passes(slug, case, expected, recipe):
+    problem = PROBLEMS[slug]
+    with np.errstate(all="ignore"):  # float16 overflows on the large cases: that is a failure, not an error
+        out = np.asarray(problem.variant_function()(**case.inputs, recipe=recipe))
+    return compare_outputs(out, expected.output, expected.tolerance, problem.output_axes)
+
+
+@pytest.mark.parametrize(("slug", "spec"), EVERY_CASE)
+def test_expected_output_is_the_float64_reference_and_inputs_are_untouched(slug, spec):
+    problem = PROBLEMS[slug]
+    case = make_case(problem, spec, SECRET)
+    before = {k: v.copy() if isinstance(v, np.ndarray) else v for k, v in case.inputs.items()}
+    expected = expected_for(problem, case)
+    for name, value in before.items():
+        if isinstance(value, np.ndarray):
+            np.testing.assert_array_equal(case.inputs[name], value)
+    assert expected.output.dtype == np.float64
+    np.testing.assert_array_equal(expected.output, problem.reference_function()(**case.inputs))
+    assert expected.float32_error > 0
+    assert expected.tolerance == allowed_error(problem, spec, expected.float32_error)
+    assert expected.tolerance < 1e-2, "a tolerance this loose would pass real mistakes"
+
+
+@pytest.mark.parametrize(("slug", "spec"), EVERY_CASE)
+def test_the_float32_variant_passes(slug, spec):
+    case, expected = next((c, e) for c, e in _expected(slug) if c.name == spec.name)
+    result = _variant_passes(slug, case, expected, Recipe(dtype="float32"))
+    assert result.passed, f"{slug}/{spec.name}: {result.message}"
+
+
+@pytest.mark.parametrize(("slug", "spec"), EVERY_CASE)
+def test_the_float32_error_scale_covers_the_float32_variant(slug, spec):
+    case, expected = next((c, e) for c, e in _expected(slug) if c.name == spec.name)
+    problem = PROBLEMS[slug]
+    float32 = problem.variant_function()(**case.inputs, recipe=Recipe(dtype="float32"))
+    assert np.abs(float32.astype(np.float64) - expected.output).max() <= expected.float32_error
+
+
+def test_expected_is_deterministic():
+    problem = PROBLEMS["cross-attention"]
+    case = make_cases(problem, SECRET)[0]
+    first, second = expected_for(problem, case), expected_for(problem, case)
+    np.testing.assert_array_equal(first.output, second.output)
+    assert first.tolerance == second.tolerance
+
+
+REJECTED = {
+    "gelu_erf": Recipe(activation="gelu_erf"),
+    "float16": Recipe(dtype="float16"),
+    "layer_norm_eps": Recipe(layer_norm_eps=1e-3),
+}
+
+
+@pytest.mark.parametrize("slug", sorted(PROBLEMS))
+@pytest.mark.parametrize("mistake", list(REJECTED))
+def test_near_miss_mistakes_fail_on_some_case(slug, mistake):
+    failing = [case.name for case, expected in _expected(slug)
+               if not _variant_passes(slug, case, expected, REJECTED[mistake]).passed]
+    assert failing, f"{slug}: {mistake} passes every case; the tolerance is too loose"
+
+
+@pytest.mark.parametrize("slug", sorted(PROBLEMS))
+def test_every_manifest_mistake_fails_on_some_case(slug):
+    problem = PROBLEMS[slug]
+    assert problem.mistakes
+    for mistake in problem.mistakes:
+        recipe = Recipe.from_fields(mistake.recipe)
+        failing = [case.name for case, expected in _expected(slug)
+                   if not _variant_passes(slug, case, expected, recipe).passed]
+        assert failing, f"{slug}: mistake {mistake.id!r} passes every case"

@@ -1,0 +1,256 @@
+"""Loading problem folders: every real one loads; every malformed one fails naming file and field."""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import re
+import shutil
+import tomllib
+from dataclasses import replace
+
+import pytest
+
+from judge.problem import (
+    DEFAULT_PROBLEMS_DIR,
+    Argument,
+    Problem,
+    ProblemError,
+    UnknownProblem,
+    discover,
+    get_problem,
+    load_problem,
+)
+
+PROBLEMS = discover()
+TEMPLATE = DEFAULT_PROBLEMS_DIR / "cross-attention"
+
+
+# ---- the real problems --------------------------------------------------------------------------------------------
+
+
+def test_every_problem_folder_loads():
+    folders = {p.name for p in DEFAULT_PROBLEMS_DIR.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))}
+    assert folders, "no problem folders"
+    assert set(PROBLEMS) == folders
+    assert "cross-attention" in PROBLEMS
+    for slug, problem in PROBLEMS.items():
+        assert isinstance(problem, Problem)
+        assert problem.slug == slug
+        assert problem.folder == DEFAULT_PROBLEMS_DIR / slug
+        assert problem.statement_path.is_file()
+        assert problem.starter_path.is_file()
+
+
+@pytest.mark.parametrize("slug", sorted(PROBLEMS))
+def test_manifest_references_resolve_and_match_the_arguments(slug):
+    problem = PROBLEMS[slug]
+    params = inspect.signature(problem.reference_function()).parameters
+    assert list(params) == [a.name for a in problem.arguments]
+    for arg in problem.arguments:
+        assert (params[arg.name].default is None) == arg.optional, arg.name
+    variant = inspect.signature(problem.variant_function()).parameters
+    assert list(variant) == [a.name for a in problem.arguments] + ["recipe"]
+    assert callable(problem.torch_function())
+    assert problem.flops_at(problem.benchmark_dims) > 0
+
+
+@pytest.mark.parametrize("slug", sorted(PROBLEMS))
+def test_signature_renders_as_python_and_matches_the_starter(slug):
+    problem = PROBLEMS[slug]
+    signature = problem.signature()
+    assert signature.startswith(f"def {problem.entry_point}(")
+    assert signature.endswith("):")
+    func = ast.parse(signature + "\n    pass\n").body[0]
+    assert isinstance(func, ast.FunctionDef)
+    names = [a.arg for a in func.args.args]
+    assert names == [a.name for a in problem.arguments]
+    optional = [a.name for a in problem.arguments if a.optional]
+    assert names[len(names) - len(func.args.defaults):] == optional
+    assert all(isinstance(d, ast.Constant) and d.value is None for d in func.args.defaults)
+    starter = ast.parse(problem.starter_path.read_text(encoding="utf-8"))
+    defs = [n for n in starter.body if isinstance(n, ast.FunctionDef) and n.name == problem.entry_point]
+    assert len(defs) == 1, f"{problem.starter_path} does not define {problem.entry_point}"
+    assert ast.dump(defs[0].args) == ast.dump(func.args)
+
+
+def test_signature_of_cross_attention():
+    assert PROBLEMS["cross-attention"].signature() == (
+        "def cross_attention_block(decoder_x, encoder_out, w_q, w_k, w_v, w_o, w_mlp1, w_mlp2, num_heads):"
+    )
+
+
+def test_signature_marks_optional_arguments():
+    problem = PROBLEMS["cross-attention"]
+    mask = Argument("mask", "padding_mask", ("N", "T_enc"), keys_of="encoder_out", optional=True)
+    assert replace(problem, arguments=(*problem.arguments, mask)).signature().endswith(", num_heads, mask=None):")
+
+
+# ---- get_problem ---------------------------------------------------------------------------------------------------
+
+
+def test_get_problem_returns_the_loaded_problem():
+    for slug, problem in PROBLEMS.items():
+        assert get_problem(slug) == problem
+
+
+@pytest.mark.parametrize("slug", ["no-such-problem", "Cross-Attention", "../cross-attention", "", "cross_attention"])
+def test_get_problem_of_an_unknown_slug_lists_the_known_ones(slug):
+    with pytest.raises(UnknownProblem) as info:
+        get_problem(slug)
+    message = str(info.value)
+    assert repr(slug) in message
+    for known in PROBLEMS:
+        assert known in message
+
+
+def test_get_problem_in_an_empty_root_says_none(tmp_path):
+    with pytest.raises(UnknownProblem, match="none"):
+        get_problem("cross-attention", root=tmp_path)
+
+
+# ---- malformed folders ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def folder(tmp_path):
+    """A private copy of the cross-attention problem, to break."""
+    target = tmp_path / "problems" / "cross-attention"
+    shutil.copytree(TEMPLATE, target)
+    return target
+
+
+def _edit(folder, pattern, replacement, *, after=None):
+    """Replace the first match of `pattern` (after the first match of `after`, if given) in problem.toml."""
+    path = folder / "problem.toml"
+    text = path.read_text(encoding="utf-8")
+    start = 0 if after is None else re.search(after, text, flags=re.M).end()
+    head, tail = text[:start], text[start:]
+    new_tail, count = re.subn(pattern, replacement, tail, count=1, flags=re.M)
+    assert count == 1, f"the template no longer has {pattern!r}; update this test"
+    path.write_text(head + new_tail, encoding="utf-8")
+    return path
+
+
+def _manifest(folder):
+    return tomllib.loads((folder / "problem.toml").read_text(encoding="utf-8"))
+
+
+def _fails(folder, *fragments):
+    with pytest.raises(ProblemError) as info:
+        load_problem(folder)
+    message = str(info.value)
+    for fragment in fragments:
+        assert str(fragment) in message, f"{fragment!r} not in {message!r}"
+    return message
+
+
+def test_the_untouched_copy_loads(folder):
+    problem = load_problem(folder)
+    assert problem.slug == "cross-attention"
+    assert problem.cases == PROBLEMS["cross-attention"].cases
+
+
+def test_missing_title(folder):
+    path = _edit(folder, r"^title = .*\n", "")
+    _fails(folder, path, "'title'", "missing")
+
+
+@pytest.mark.parametrize("bad", ['"11"', "true", "1.5"])
+def test_seed_of_the_wrong_type(folder, bad):
+    path = _edit(folder, r"^seed = \d+", f"seed = {bad}")
+    _fails(folder, path, "'cases[0].seed'", "expected an integer")
+
+
+def test_unknown_top_level_field(folder):
+    path = folder / "problem.toml"
+    path.write_text('colour = "red"\n' + path.read_text(encoding="utf-8"), encoding="utf-8")
+    _fails(folder, path, "'colour'", "unknown field")
+
+
+def test_unknown_field_in_a_case(folder):
+    path = _edit(folder, r"^seed = (\d+)", r"seed = \1\nsead = 3")
+    _fails(folder, path, "'cases[0].sead'", "unknown field")
+
+
+def test_unknown_argument_kind(folder):
+    index = [a["kind"] for a in _manifest(folder)["arguments"]].index("weight")
+    path = _edit(folder, r'^kind = "weight"', 'kind = "tensor"')
+    _fails(folder, path, f"'arguments[{index}].kind'", "'tensor'")
+
+
+def test_case_missing_a_dim(folder):
+    dims = dict(_manifest(folder)["cases"][0]["dims"])
+    del dims["d"]
+    inline = ", ".join(f"{k} = {v}" for k, v in dims.items())
+    path = _edit(folder, r"^dims = \{.*\}$", f"dims = {{ {inline} }}", after=r"^\[\[cases\]\]")
+    _fails(folder, path, "'cases[0].dims'", "missing dim(s) ['d']")
+
+
+def test_case_with_a_zero_dim(folder):
+    path = _edit(folder, r"N = \d+", "N = 0", after=r"^\[\[cases\]\]")
+    _fails(folder, path, "'cases[0].dims.N'", "positive integer")
+
+
+def test_case_with_unknown_padding(folder):
+    path = _edit(folder, r"^seed = (\d+)", r'seed = \1\npadding = "some"')
+    _fails(folder, path, "'cases[0].padding'", "'some'")
+
+
+@pytest.mark.parametrize("target", ["reference.blocks:no_such_block", "reference.no_such_module:cross_attention_block"])
+def test_reference_that_does_not_import(folder, target):
+    path = _edit(folder, r"^reference = .*$", f'reference = "{target}"')
+    _fails(folder, path, "'reference'", target)
+
+
+def test_torch_reference_in_a_missing_module(folder):
+    path = _edit(folder, r"^torch_reference = .*$", 'torch_reference = "reference.nowhere:f"')
+    _fails(folder, path, "'torch_reference'", "reference.nowhere")
+
+
+def test_mistake_with_an_unknown_recipe_field(folder):
+    path = _edit(folder, r"^recipe = \{.*\}$", "recipe = { scale_scorez = false }")
+    _fails(folder, path, "'mistakes[0].recipe'", "scale_scorez")
+
+
+def test_invalid_toml(folder):
+    path = folder / "problem.toml"
+    path.write_text(path.read_text(encoding="utf-8") + "\nthis is = = not toml\n", encoding="utf-8")
+    _fails(folder, path, "not valid TOML")
+
+
+def test_missing_manifest(folder):
+    (folder / "problem.toml").unlink()
+    _fails(folder, folder / "problem.toml", "missing")
+
+
+@pytest.mark.parametrize("name", ["statement.md", "starter.py"])
+def test_missing_statement_or_starter(folder, name):
+    (folder / name).unlink()
+    _fails(folder, folder / name, "missing")
+
+
+@pytest.mark.parametrize("name", ["Cross_Attention", "cross attention", "-cross", "cross--attention"])
+def test_folder_name_that_is_not_a_slug(folder, name):
+    renamed = folder.rename(folder.parent / name)
+    _fails(renamed, renamed, "not a slug", repr(name))
+
+
+def test_output_axes_must_name_every_output_dim(folder):
+    path = _edit(folder, r"^axes = \[.*\]$", 'axes = ["batch", "position"]')
+    _fails(folder, path, "'output.axes'")
+
+
+def test_discover_fails_on_a_broken_folder_and_skips_hidden_ones(folder):
+    root = folder.parent
+    (root / "_drafts").mkdir()
+    (root / ".cache").mkdir()
+    assert set(discover(root)) == {"cross-attention"}
+    _edit(folder, r"^title = .*\n", "")
+    with pytest.raises(ProblemError, match="title"):
+        discover(root)
+
+
+def test_discover_of_a_missing_root(tmp_path):
+    with pytest.raises(ProblemError, match="does not exist"):
+        discover(tmp_path / "nowhere")
