@@ -112,8 +112,8 @@ def _judge_case(problem: Problem, case: Case, reply: Reply, wrongs: list[WrongOu
     return result
 
 
-def _run_cases(problem: Problem, code: str, cases: list[Case], child: Child,
-               result_notes: list[str]) -> tuple[list[CaseResult], list[WrongOutput], str | None]:
+def _run_cases(problem: Problem, code: str, cases: list[Case],
+               child: Child) -> tuple[list[CaseResult], list[WrongOutput], str | None]:
     ready = child.wait_ready()
     if ready.status != "ready":
         raise RuntimeError(f"the sandbox did not start: {ready.message or ready.status}; stderr: {child.stderr}")
@@ -148,7 +148,7 @@ def grade(problem: Problem, code: str, options: GradeOptions | None = None) -> G
     cases = make_cases(problem, options.secret)
     try:
         with Child(problem.limits, threads=options.threads, slot=options.slot) as child:
-            results, wrongs, traceback = _run_cases(problem, code, cases, child, notes)
+            results, wrongs, traceback = _run_cases(problem, code, cases, child)
             timing = None
             verdict, score = overall(results)
             if verdict is Verdict.ACCEPTED and options.timing:

@@ -216,9 +216,11 @@ def launch(request_fd: int, response_fd: int, limits: Limits, threads: int, slot
 @cache
 def _unsandboxed_site() -> str:
     """Without bubblewrap: a folder of symlinks to the allowed packages only (best effort)."""
+    import atexit
     import tempfile
 
     site = Path(tempfile.mkdtemp(prefix="judge-site-"))
+    atexit.register(shutil.rmtree, site, ignore_errors=True)
     for path in allowed_package_paths():
         (site / path.name).symlink_to(path)
     for file in HARNESS_FILES:
