@@ -3,7 +3,8 @@
 Grades, side by side in one run, on the cross-attention benchmark shape:
 - an honest submission three times (spread of the speedup),
 - one that does 4x the work (should report >= 2.5x the honest time),
-- one that memoises by input bytes, one that returns stale outputs and one that
+- one that memoises by input bytes, one that returns stale outputs, one that
+  computes ahead in a background thread and one that
   patches the clocks (none may report better than half the honest time).
 
 Usage: python benchmarks/timing_integrity.py  (prints a Markdown table)
@@ -42,7 +43,7 @@ def main() -> None:
               f"{h['reference_seconds'] * 1e3:.1f} | {h['speedup']:.3f} ({low:.3f}-{high:.3f}) | 1x | "
               f"{h['samples']} samples |")
     spread = (max(speedups) - min(speedups)) / statistics.mean(speedups)
-    for name in ("four_times_work", "memoising", "stale_outputs", "patched_clock"):
+    for name in ("four_times_work", "memoising", "stale_outputs", "patched_clock", "background_precompute"):
         r = run(name)
         if "submission_seconds" in r:
             ratio = r["submission_seconds"] / honest_time

@@ -124,7 +124,6 @@ def main() -> int:
     request_fd, response_fd = int(sys.argv[1]), int(sys.argv[2])
     send_message(response_fd, {"status": "ready"})
     func = None
-    staged: tuple[dict[str, Any], list[np.ndarray]] | None = None  # inputs for a timed call
     while True:
         try:
             header, arrays = receive_message(request_fd, _HEADER_LIMIT, _ARRAY_LIMIT)
@@ -137,15 +136,8 @@ def main() -> int:
         elif header["op"] == "call":
             reply, out = _call(func, header, arrays)
             send_message(response_fd, {**reply, "nonce": nonce}, out)
-        elif header["op"] == "stage":  # hold inputs so that a timed call moves no input bytes
-            staged = (header, arrays)
-            send_message(response_fd, {"status": "ok", "nonce": nonce})
-        elif header["op"] == "call-staged" and staged is not None:
-            reply, out = _call(func, *staged)
-            staged = None  # each staged input set is used once
-            send_message(response_fd, {**reply, "nonce": nonce}, out)
-        elif header["op"] == "echo-staged" and staged is not None:  # transfer cost of one output
-            send_message(response_fd, {"status": "ok", "nonce": nonce}, staged[1][:1])
+        elif header["op"] == "echo":  # the transfer cost of a call: the same bytes in, one array out
+            send_message(response_fd, {"status": "ok", "nonce": nonce}, arrays[:1])
         else:
             return 0
 
