@@ -120,22 +120,21 @@ def _run_cases(problem: Problem, code: str, cases: list[Case],
     loaded = child.request({"op": "load", "code": code, "entry_point": problem.entry_point})
     if loaded.status != "ok":
         verdict, message = reply_verdict(loaded)
-        if loaded.status == "error" and loaded.kind == "contract":
-            verdict = Verdict.RUNTIME_ERROR
         return [_base(c, verdict, message) for c in cases], [], loaded.traceback or None
     results: list[CaseResult] = []
     wrongs: list[WrongOutput] = []
     traceback = None
-    for index, case in enumerate(cases):
+    ended_in = ""  # the case in which the sandbox died, if it did
+    for case in cases:
         if child.dead is not None:
-            verdict, message = reply_verdict(child.dead)
-            results.append(_base(case, verdict, f"not run: the sandbox ended in case {cases[index - 1].name!r}"
-                                 if results else message))
+            verdict, _ = reply_verdict(child.dead)
+            results.append(_base(case, verdict, f"not run: the sandbox ended in case {ended_in!r}"))
             continue
         header, arrays = call_request(case.inputs)
         reply = child.request(header, arrays)
         results.append(_judge_case(problem, case, reply, wrongs))
         traceback = traceback or reply.traceback or None
+        ended_in = case.name
     return results, wrongs, traceback
 
 
