@@ -1,0 +1,1 @@
+"""The grading service: FastAPI routes, a durable submission store and local grading workers."""

@@ -1,0 +1,5 @@
+"""`python -m api ...` is `judge ...`."""
+
+from judge.cli import entrypoint
+
+entrypoint()
