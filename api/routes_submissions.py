@@ -40,12 +40,12 @@ async def _read_capped(request: Request, limit: int) -> bytes:
     """The body, refused with 413 as soon as it is known to exceed `limit` (never read in full)."""
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise HTTPException(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, f"the request is over {limit} bytes")
+        raise HTTPException(413, f"the request is over {limit} bytes")
     body = bytearray()
     async for chunk in request.stream():
         body += chunk
         if len(body) > limit:
-            raise HTTPException(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, f"the request is over {limit} bytes")
+            raise HTTPException(413, f"the request is over {limit} bytes")
     return bytes(body)
 
 
@@ -91,17 +91,17 @@ async def create_submission(
     try:
         payload = SubmissionIn.model_validate_json(body)
     except ValidationError as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY,
+        raise HTTPException(422,
                             exc.errors(include_url=False, include_context=False, include_input=False)) from exc
     if len(payload.code.encode("utf-8", errors="surrogatepass")) > settings.max_code_bytes:
-        raise HTTPException(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        raise HTTPException(413,
                             f"the code is over the limit of {settings.max_code_bytes} bytes")
     if "\x00" in payload.code:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, "the code contains NUL bytes")
+        raise HTTPException(422, "the code contains NUL bytes")
     try:
         payload.code.encode("utf-8")
     except UnicodeEncodeError as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, "the code is not valid UTF-8 text") from exc
+        raise HTTPException(422, "the code is not valid UTF-8 text") from exc
     try:
         get_problem(payload.problem, settings.problems_dir)
     except UnknownProblem as exc:
