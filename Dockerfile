@@ -7,11 +7,11 @@ FROM ${BASE}
 ARG TORCH_VERSION=2.13.0
 ARG TORCH_INDEX=https://download.pytorch.org/whl/cpu
 
-# bubblewrap is the sandbox; nothing else from the system is needed at run time.
+# bubblewrap is the sandbox and tini the init; nothing else from the system is needed at run time.
 # Not version-pinned: the base image's Debian release fixes it, and pins there go stale.
 # hadolint ignore=DL3008
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends bubblewrap \
+    && apt-get install -y --no-install-recommends bubblewrap tini \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
@@ -30,4 +30,6 @@ USER 10001
 ENV JUDGE_DATA_DIR=/data \
     JUDGE_PROBLEMS_DIR=/app/problems
 EXPOSE 8000
+# tini as PID 1 forwards signals (docker stop) and reaps any orphan
+ENTRYPOINT ["tini", "--"]
 CMD ["judge", "serve", "--host", "0.0.0.0", "--port", "8000"]

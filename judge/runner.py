@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
-import select
 import signal
 import subprocess
 import threading
@@ -22,8 +21,8 @@ from typing import Any
 import numpy as np
 
 from judge.problem import Limits
-from judge.sandbox import Isolation, launch
-from judge.wire import WireError, receive_message, send_message
+from judge.sandbox import Isolation, launch, reap_inner
+from judge.wire import WireError, WireTimeout, receive_message, send_message
 
 OUTPUT_KEEP_BYTES = 4096  # of stdout and of stderr, kept for feedback
 _HEADER_LIMIT = 1 << 20
@@ -82,7 +81,8 @@ class Child:
         self._response_read, response_write = os.pipe()
         out_read, out_write = os.pipe()
         err_read, err_write = os.pipe()
-        plan = launch(request_read, response_write, limits, threads, slot)
+        self._info_read, info_write = os.pipe()  # bwrap writes {"child-pid": N} here
+        plan = launch(request_read, response_write, limits, threads, slot, info_write)
         self.isolation: Isolation = plan.isolation
         self.process = subprocess.Popen(
             plan.argv,
@@ -90,12 +90,12 @@ class Child:
             stdin=subprocess.DEVNULL,
             stdout=out_write,
             stderr=err_write,
-            pass_fds=(request_read, response_write),
+            pass_fds=(request_read, response_write, info_write),
             preexec_fn=plan.preexec,
             start_new_session=True,
             close_fds=True,
         )
-        for fd in (request_read, response_write, out_write, err_write):
+        for fd in (request_read, response_write, out_write, err_write, info_write):
             os.close(fd)
         self._stdout = _CappedReader(out_read, OUTPUT_KEEP_BYTES)
         self._stderr = _CappedReader(err_read, OUTPUT_KEEP_BYTES)
@@ -126,20 +126,15 @@ class Child:
 
     def _receive(self, timeout: float, expect_nonce: bool = True) -> Reply:
         start = time.perf_counter()
-        ready, _, _ = select.select([self._response_read], [], [], timeout)
-        if not ready:
+        try:
+            header, arrays = receive_message(self._response_read, _HEADER_LIMIT, _ARRAY_LIMIT,
+                                             deadline=time.monotonic() + timeout)
+        except WireTimeout:
             self.kill()
             self.dead = Reply("timeout", message=f"no answer within {timeout:g} s of wall time")
             return self.dead
-        try:
-            header, arrays = receive_message(self._response_read, _HEADER_LIMIT, _ARRAY_LIMIT)
         except WireError as exc:
-            crashed = self._crashed()
-            if crashed.status == "crash" and crashed.kind != "exited-cleanly":
-                return crashed
-            self.kill()
-            self.dead = Reply("transport", message=f"the child's reply broke the protocol: {exc}")
-            return self.dead
+            return self._broken(exc)
         wall = time.perf_counter() - start
         if expect_nonce and header.get("nonce") != self.nonce:
             self.kill()
@@ -154,6 +149,17 @@ class Child:
             header=header,
             wall_seconds=wall,
         )
+
+    def _broken(self, exc: WireError) -> Reply:
+        """The reply was not a valid message: the child ended (say how) or broke the protocol alive."""
+        try:
+            code = self.process.wait(timeout=0.5)  # an ending stream usually means an ending process
+        except subprocess.TimeoutExpired:
+            self.kill()
+            self.dead = Reply("transport", message=f"the child's reply broke the protocol: {exc}")
+            return self.dead
+        self.dead = Reply("crash", kind=_describe_exit_kind(code), message=_describe_exit(code))
+        return self.dead
 
     def _crashed(self) -> Reply:
         """The child is gone or going: wait briefly and describe how it ended."""
@@ -180,6 +186,7 @@ class Child:
             self.kill()
             self.process.wait()
         self.kill()  # anything it left in its session
+        reap_inner(self._info_read)
         os.close(self._response_read)
         self._stdout.join(timeout=2.0)
         self._stderr.join(timeout=2.0)

@@ -12,12 +12,14 @@ that the kernel counts and limits the child's processes.
 from __future__ import annotations
 
 import importlib.metadata as metadata
+import json
 import os
 import re
 import resource
 import shutil
 import sys
 import sysconfig
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -116,14 +118,29 @@ def _root_links() -> list[str]:
     return args
 
 
-def bubblewrap_argv(limits: Limits, threads: int) -> list[str]:
-    """The bwrap command line that wraps the harness."""
+def bubblewrap_argv(limits: Limits, threads: int, info_fd: int | None = None) -> list[str]:
+    """The bwrap command line that wraps the harness; `info_fd` receives the inner PID as JSON."""
     bwrap = shutil.which("bwrap")
     assert bwrap is not None
     argv = [
-        bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--clearenv", "--cap-drop", "ALL",
-        "--uid", "65534", "--gid", "65534", "--hostname", "sandbox",
-        "--ro-bind", "/usr", "/usr", *_root_links(),
+        bwrap,
+        *(["--info-fd", str(info_fd)] if info_fd is not None else []),
+        "--unshare-all",
+        "--die-with-parent",
+        "--new-session",
+        "--clearenv",
+        "--cap-drop",
+        "ALL",
+        "--uid",
+        "65534",
+        "--gid",
+        "65534",
+        "--hostname",
+        "sandbox",
+        "--ro-bind",
+        "/usr",
+        "/usr",
+        *_root_links(),
     ]
     for root in _interpreter_roots():
         argv += ["--ro-bind", str(root), str(root)]
@@ -136,9 +153,18 @@ def bubblewrap_argv(limits: Limits, threads: int) -> list[str]:
     if Path("/sys/devices/system/cpu").is_dir():  # OpenMP reads the CPU topology here
         argv += ["--ro-bind", "/sys/devices/system/cpu", "/sys/devices/system/cpu"]
     argv += [
-        "--proc", "/proc", "--dev", "/dev",
-        "--size", str(limits.tmp_mb << 20), "--tmpfs", "/tmp",
-        "--remount-ro", "/", "--chdir", "/tmp",
+        "--proc",
+        "/proc",
+        "--dev",
+        "/dev",
+        "--size",
+        str(limits.tmp_mb << 20),
+        "--tmpfs",
+        "/tmp",
+        "--remount-ro",
+        "/",
+        "--chdir",
+        "/tmp",
     ]
     for key, value in child_environment(threads).items():
         argv += ["--setenv", key, value]
@@ -149,9 +175,15 @@ def child_environment(threads: int) -> dict[str, str]:
     """The child's whole environment: nothing of the judge's, thread counts pinned."""
     pinned = str(threads)
     return {
-        "HOME": "/tmp", "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1",
-        "OMP_NUM_THREADS": pinned, "OPENBLAS_NUM_THREADS": pinned, "MKL_NUM_THREADS": pinned,
-        "NUMEXPR_NUM_THREADS": pinned, "VECLIB_MAXIMUM_THREADS": pinned,
+        "HOME": "/tmp",
+        "PATH": "/usr/bin:/bin",
+        "LANG": "C.UTF-8",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "OMP_NUM_THREADS": pinned,
+        "OPENBLAS_NUM_THREADS": pinned,
+        "MKL_NUM_THREADS": pinned,
+        "NUMEXPR_NUM_THREADS": pinned,
+        "VECLIB_MAXIMUM_THREADS": pinned,
     }
 
 
@@ -175,6 +207,34 @@ def _limit_setter(limits: Limits, drop_to_uid: int | None) -> Callable[[], None]
     return apply
 
 
+def reap_inner(info_read: int) -> None:
+    """Reap bwrap's inner PID-1 process if it was reparented to us; closes `info_read`.
+
+    The outer bwrap exits as soon as it learns the exit status, leaving the inner one
+    to whoever adopts orphans. That is init, unless the judge itself is PID 1 (a
+    container without an init) or a subreaper: then, unreaped, these zombies would
+    pile up against the sandbox uid's process limit. Only that one PID is waited for.
+    """
+    try:
+        info = json.loads(os.read(info_read, 4096) or b"{}")
+    except (OSError, ValueError):
+        info = {}
+    finally:
+        os.close(info_read)
+    inner = info.get("child-pid") if isinstance(info, dict) else None
+    if not isinstance(inner, int):
+        return
+    deadline = time.monotonic() + 2.0
+    while time.monotonic() < deadline:
+        try:
+            pid, _ = os.waitpid(inner, os.WNOHANG)
+        except ChildProcessError:
+            return  # not ours to reap (init adopted it): the usual case
+        if pid:
+            return
+        time.sleep(0.01)
+
+
 @cache
 def detect_isolation() -> Isolation:
     """Bubblewrap when it is installed and can create its namespaces here; else none, loudly."""
@@ -185,24 +245,46 @@ def detect_isolation() -> Isolation:
         return Isolation("none", "bubblewrap (bwrap) is not installed: apt-get install bubblewrap")
     import subprocess
 
-    probe = [bwrap, "--unshare-all", "--die-with-parent", "--ro-bind", "/", "/", "true"]
+    info_read, info_write = os.pipe()
+    probe = [bwrap, "--info-fd", str(info_write), "--unshare-all", "--die-with-parent", "--ro-bind", "/", "/", "true"]
     drop = SANDBOX_UID_BASE if os.geteuid() == 0 else None
-    result = subprocess.run(probe, capture_output=True, text=True, timeout=30, check=False,
-                            preexec_fn=_limit_setter(Limits(), drop))
+    try:
+        result = subprocess.run(
+            probe,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+            pass_fds=(info_write,),
+            preexec_fn=_limit_setter(Limits(), drop),
+        )
+    finally:
+        os.close(info_write)
+        reap_inner(info_read)
     if result.returncode != 0:
         why = result.stderr.strip().splitlines()[-1] if result.stderr.strip() else f"exit {result.returncode}"
         return Isolation("none", f"bubblewrap cannot create namespaces here ({why})")
     return Isolation("bubblewrap", f"{bwrap}: user, PID, IPC, network namespaces; uid 65534 inside")
 
 
-def launch(request_fd: int, response_fd: int, limits: Limits, threads: int, slot: int = 0) -> Launch:
+def launch(
+    request_fd: int, response_fd: int, limits: Limits, threads: int, slot: int = 0, info_fd: int | None = None
+) -> Launch:
     """Everything needed to start one child with the strongest isolation available."""
     isolation = detect_isolation()
     harness = [sys.executable, "-I", "-S"]
     if isolation.level == "bubblewrap":
         interpreter = os.path.realpath(sys.executable)
-        argv = [*bubblewrap_argv(limits, threads), interpreter, "-I", "-S", f"{SANDBOX_DIR}/harness.py",
-                str(request_fd), str(response_fd), SITE_DIR]
+        argv = [
+            *bubblewrap_argv(limits, threads, info_fd),
+            interpreter,
+            "-I",
+            "-S",
+            f"{SANDBOX_DIR}/harness.py",
+            str(request_fd),
+            str(response_fd),
+            SITE_DIR,
+        ]
         env: dict[str, str] = {}
         drop = SANDBOX_UID_BASE + slot if os.geteuid() == 0 else None
     else:

@@ -11,7 +11,9 @@ from __future__ import annotations
 import io
 import json
 import os
+import select
 import struct
+import time
 from typing import Any
 
 import numpy as np
@@ -23,6 +25,10 @@ class WireError(Exception):
     """Bytes that do not form a valid frame: truncated, oversized or malformed."""
 
 
+class WireTimeout(WireError):
+    """The stream stalled before a whole message arrived."""
+
+
 def _write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
@@ -30,10 +36,14 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[written:]
 
 
-def _read_exact(fd: int, size: int) -> bytes:
+def _read_exact(fd: int, size: int, deadline: float | None = None) -> bytes:
     chunks: list[bytes] = []
     remaining = size
     while remaining:
+        if deadline is not None:  # a sender that stalls mid-frame must not hang the reader
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                raise WireTimeout(f"the stream stalled {remaining} bytes short of a frame")
         chunk = os.read(fd, min(remaining, 1 << 20))
         if not chunk:
             raise WireError(f"the stream ended {remaining} bytes short of a frame")
@@ -46,12 +56,12 @@ def write_frame(fd: int, payload: bytes) -> None:
     _write_all(fd, _LENGTH.pack(len(payload)) + payload)
 
 
-def read_frame(fd: int, limit: int) -> bytes:
+def read_frame(fd: int, limit: int, deadline: float | None = None) -> bytes:
     """One frame; a frame longer than `limit` bytes is refused before it is read."""
-    (size,) = _LENGTH.unpack(_read_exact(fd, _LENGTH.size))
+    (size,) = _LENGTH.unpack(_read_exact(fd, _LENGTH.size, deadline))
     if size > limit:
         raise WireError(f"a frame of {size} bytes is over the limit of {limit}")
-    return _read_exact(fd, size)
+    return _read_exact(fd, size, deadline)
 
 
 def array_to_bytes(array: np.ndarray) -> bytes:
@@ -79,10 +89,11 @@ def send_message(fd: int, header: dict[str, Any], arrays: list[np.ndarray] | Non
     _write_all(fd, b"".join(_LENGTH.pack(len(f)) + f for f in frames))
 
 
-def receive_message(fd: int, header_limit: int, array_limit: int) -> tuple[dict[str, Any], list[np.ndarray]]:
-    """Read one message; raise WireError on anything malformed."""
+def receive_message(fd: int, header_limit: int, array_limit: int,
+                    deadline: float | None = None) -> tuple[dict[str, Any], list[np.ndarray]]:
+    """Read one message; raise WireError on anything malformed, WireTimeout past `deadline` (monotonic)."""
     try:
-        header = json.loads(read_frame(fd, header_limit))
+        header = json.loads(read_frame(fd, header_limit, deadline))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise WireError(f"the header is not JSON: {exc}") from exc
     if not isinstance(header, dict) or not isinstance(header.get("arrays"), int):
@@ -90,4 +101,4 @@ def receive_message(fd: int, header_limit: int, array_limit: int) -> tuple[dict[
     count = header["arrays"]
     if not 0 <= count <= 64:
         raise WireError(f"the header announces {count} arrays")
-    return header, [bytes_to_array(read_frame(fd, array_limit)) for _ in range(count)]
+    return header, [bytes_to_array(read_frame(fd, array_limit, deadline)) for _ in range(count)]

@@ -1,0 +1,1 @@
+cross_attention_block = 42

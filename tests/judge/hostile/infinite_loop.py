@@ -1,0 +1,3 @@
+def cross_attention_block(*args):
+    while True:
+        pass

@@ -1,0 +1,6 @@
+while True:
+    pass
+
+
+def cross_attention_block(*args):
+    return None

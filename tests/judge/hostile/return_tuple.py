@@ -1,0 +1,6 @@
+# __HONEST__
+
+
+def cross_attention_block(*args):
+    out = _honest(*args)
+    return (out,)

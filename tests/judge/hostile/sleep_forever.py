@@ -1,0 +1,5 @@
+import time
+
+
+def cross_attention_block(*args):
+    time.sleep(10**6)

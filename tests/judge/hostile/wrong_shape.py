@@ -1,0 +1,5 @@
+# __HONEST__
+
+
+def cross_attention_block(*args):
+    return _honest(*args)[..., :-1]
