@@ -77,6 +77,7 @@ def test_honest_fixture_is_accepted(hostile):
         ("infinite_loop_at_import", TLE, "wall time"),
         ("sleep_forever", TLE, "wall time"),
         ("sigterm_ignored", TLE, "wall time"),
+        ("stalls_mid_frame", TLE, "wall time"),
         # memory
         ("memory_huge", MLE, "MemoryError"),
         ("memory_gradual", MLE, "MemoryError"),
