@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,11 +23,29 @@ class Expected:
     float32_error: float  # the case's float32 error scale: see `float32_error_scale`
 
 
+_CACHE: OrderedDict[tuple[str, ...], Expected] = OrderedDict()
+_CACHE_SIZE = 256  # a few problems' worth of cases; a worker grades the same cases over and over
+
+
 def expected_for(problem: Problem, case: Case) -> Expected:
+    """The reference output and tolerance of a case, computed once per process and remembered."""
+    key = (problem.reference, problem.variants, repr(problem.tolerance), repr(case.spec), str(case.seed))
+    if key in _CACHE:
+        _CACHE.move_to_end(key)
+        return _CACHE[key]
+    expected = _compute(problem, case)
+    _CACHE[key] = expected
+    if len(_CACHE) > _CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return expected
+
+
+def _compute(problem: Problem, case: Case) -> Expected:
     """Run the reference (float64) on pristine copies of the inputs and derive the tolerance."""
     reference = problem.reference_function()
     output = np.asarray(reference(**_copies(case)), dtype=np.float64)
     error = float32_error_scale(problem, case, output)
+    output.setflags(write=False)  # shared through the cache: nobody may change it
     return Expected(output, allowed_error(problem, case.spec, error), error)
 
 

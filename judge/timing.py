@@ -83,9 +83,9 @@ def speedup_interval(ratios: np.ndarray, seed: int = 0) -> tuple[float, float]:
 
 
 def _relative_se(samples: list[float]) -> float:
-    if len(samples) < 2:
-        return math.inf
     values = np.asarray(samples)
+    if len(values) < 2 or values.mean() <= 0:  # a call faster than its own transfer measures as 0
+        return math.inf
     return float(values.std(ddof=1) / math.sqrt(len(values)) / values.mean())
 
 

@@ -149,3 +149,11 @@ def test_a_short_budget_stops_early_and_says_so():
     if "skipped" not in timing:
         assert timing["spent_s"] < 1.0
         assert timing["few_samples"] is (timing["samples"] < 5)
+
+
+def test_relative_standard_error_of_zero_times_is_not_a_division_by_zero():
+    from judge.timing import _relative_se
+
+    assert _relative_se([0.0, 0.0, 0.0]) == float("inf")
+    assert _relative_se([1.0]) == float("inf")
+    assert _relative_se([1.0, 1.0, 1.0]) == 0.0
