@@ -1,5 +1,7 @@
-"""`python -m api ...` is `judge ...`."""
+"""`python -m api serve|token ...`: the service's own commands, as `judge serve|token ...` has them."""
 
-from judge.cli import entrypoint
+import sys
 
-entrypoint()
+from api.commands import main
+
+sys.exit(main())

@@ -1,48 +1,76 @@
-"""The FastAPI application: routers assembled, the store opened, the workers started."""
+"""The FastAPI application: routers assembled; the store, recovery and workers in its lifespan."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, status
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
 
-from api import routes_meta, routes_submissions
+from api.routes import health, problems, submissions
 from api.settings import ServiceSettings
 from api.store import Store
 from api.workers import WorkerConfig, WorkerPool
+from judge.problem import ProblemError
+
+log = logging.getLogger(__name__)
+
+DESCRIPTION = """\
+Grades students' Python functions for Transformer blocks against trusted references, each submission in a
+bubblewrap sandbox: a verdict per case, the likely mistake behind a Wrong Answer, and a speed comparison with a
+Torch reference.
+
+Problems are public. Every `/submissions` route needs `Authorization: Bearer <token>` (an operator creates
+tokens with `judge token create --name NAME`). Errors answer `{"detail": ...}`.
+"""
 
 
 def create_app(settings: ServiceSettings | None = None) -> FastAPI:
-    """The service: state lives on `app.state`, nothing at module level."""
+    """The service. Its state lives on `app.state` and is reached through `api.deps`, never module globals."""
     settings = settings or ServiceSettings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        settings.data_dir.mkdir(parents=True, exist_ok=True)  # the SQLite file and the generated secret
         store = Store(settings.database)
-        store.recover()  # whatever a killed server left running is graded again
+        recovered = store.recover()  # whatever a killed server left running is graded again
+        if recovered:
+            log.warning("requeued %d submission(s) left running by the previous server", recovered)
         config = WorkerConfig(database=settings.database, problems_dir=str(settings.problems_dir),
-                              secret=settings.grading_secret(), threads=settings.threads,
-                              timing_budget_s=settings.timing_budget_s, max_attempts=settings.max_attempts)
-        pool = WorkerPool(settings.workers, config)
+                              secret=settings.grading_secret(), timing_budget_s=settings.timing_budget_s,
+                              max_attempts=settings.max_attempts)
+        pool = WorkerPool(settings.workers, config, store)
         app.state.settings, app.state.store, app.state.pool = settings, store, pool
-        app.state.rate_windows = {}
-        pool.start()
+        app.state.admission = asyncio.Lock()
+        if not await run_in_threadpool(pool.start):
+            log.warning("not every worker is warm yet; serving anyway")
         try:
             yield
         finally:
-            pool.stop()
+            await run_in_threadpool(pool.stop)
+            store.close()
 
-    app = FastAPI(
-        title="attention-judge",
-        summary="Grades Transformer-block exercises in a bubblewrap sandbox.",
-        description="Submit code for a problem; get a verdict per case, the likely mistake, and a speed comparison "
-                    "with a Torch reference. Every /submissions route needs `Authorization: Bearer <token>` "
-                    "(`judge token create`).",
-        version="0.1.0",
-        lifespan=lifespan,
-    )
-    app.include_router(routes_meta.router)
-    app.include_router(routes_submissions.router)
+    app = FastAPI(title="attention-judge", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
+                  summary="Grades Transformer-block exercises in a bubblewrap sandbox.")
+    app.state.settings = settings  # readable before start-up too (the OpenAPI schema needs no state)
+
+    @app.exception_handler(OperationalError)
+    async def database_busy(request: Request, exc: OperationalError) -> JSONResponse:
+        log.error("database error on %s %s: %s", request.method, request.url.path, exc)
+        return JSONResponse({"detail": "the database is busy or unreachable; try again shortly"},
+                            status_code=status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": "5"})
+
+    @app.exception_handler(ProblemError)
+    async def malformed_problem(request: Request, exc: ProblemError) -> JSONResponse:
+        log.error("malformed problem: %s", exc)
+        return JSONResponse({"detail": f"a problem on this server is malformed: {exc}"},
+                            status_code=status.HTTP_500_INTERNAL_SERVER_ERROR)
+
+    for module in (health, problems, submissions):
+        app.include_router(module.router)
     return app

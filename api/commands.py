@@ -1,13 +1,28 @@
-"""`judge serve` and `judge token ...`: registered on the main CLI; FastAPI is imported only when used."""
+"""`judge serve` and `judge token ...`, registered on the main CLI by `register(subparsers)`.
+
+Importing this module stays light (argparse only): FastAPI, uvicorn and
+SQLAlchemy are imported inside the handlers, so `judge list` never pays for them.
+Each handler takes the parsed arguments and returns the exit code: 0 done,
+2 a usage error (reported in one line on stderr).
+"""
 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from api.store import Store
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")
+
+
+def _fail(message: str) -> int:
+    print(f"judge: error: {message}", file=sys.stderr)
+    return 2
 
 
 def _store() -> Store:
@@ -15,63 +30,98 @@ def _store() -> Store:
     from api.store import Store
 
     settings = ServiceSettings()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    if settings.database_url is None:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
     return Store(settings.database)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    """Run the service until interrupted."""
+    import logging
+
     import uvicorn
+    from pydantic import ValidationError
 
     from api.app import create_app
     from api.settings import ServiceSettings
+    from judge.sandbox import detect_isolation
 
-    uvicorn.run(create_app(ServiceSettings()), host=args.host, port=args.port, log_level="info")
+    try:
+        settings = ServiceSettings()
+    except ValidationError as exc:
+        return _fail(f"bad JUDGE_* setting: {exc}")
+    if settings.database_url is None:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    isolation = detect_isolation()
+    if isolation.level != "bubblewrap":
+        state = "accepted UNSANDBOXED" if settings.allow_unsandboxed else "refused (503)"
+        print(f"judge serve: WARNING: no sandbox ({isolation.reason}); submissions will be {state}",
+              file=sys.stderr)
+    # a bounded graceful shutdown: waiting requests are cut short, their submissions are durable anyway
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level=args.log_level,
+                timeout_graceful_shutdown=5)
     return 0
 
 
 def cmd_token_create(args: argparse.Namespace) -> int:
-    store = _store()
+    if not _NAME.match(args.name):
+        return _fail(f"bad account name {args.name!r}: 1 to 64 letters, digits, '_', '.', '@' or '-'")
     try:
-        token = store.create_account(args.name, args.role)
+        token = _store().create_account(args.name, args.role)
     except ValueError as exc:
-        print(f"judge: error: {exc}", file=sys.stderr)
-        return 2
-    print(token)
+        return _fail(str(exc))
+    print(token)  # only the token on stdout, so that TOKEN=$(judge token create ...) works
     return 0
 
 
 def cmd_token_list(args: argparse.Namespace) -> int:
-    store = _store()
-    for account in store.accounts():
+    accounts = _store().accounts()
+    print(f"{'name':24} {'role':8} {'state':8} created (UTC)")
+    for account in accounts:
         state = "revoked" if account.revoked else "active"
         print(f"{account.name:24} {account.role:8} {state:8} {account.created_at:%Y-%m-%d %H:%M}")
     return 0
 
 
 def cmd_token_revoke(args: argparse.Namespace) -> int:
-    store = _store()
-    if not store.revoke(args.name):
-        print(f"judge: error: no account named {args.name!r}", file=sys.stderr)
-        return 2
-    print(f"revoked {args.name}")
+    if not _store().revoke(args.name):
+        return _fail(f"no account named {args.name!r}")
+    print(f"revoked {args.name}", file=sys.stderr)
     return 0
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add `serve` and `token` to the `judge` command."""
+    """Add `serve` and `token` to a CLI's subparsers; each sets `handler(args) -> exit code`."""
     p = sub.add_parser("serve", help="run the grading service (FastAPI under uvicorn)",
-                       description="Serve the HTTP API with SQLite and local workers under JUDGE_DATA_DIR.")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8000)
+                       description="Serve the HTTP API, with SQLite and grading workers on this machine by default. "
+                                   "Settings come from JUDGE_* variables (see docs/service.md).")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    p.add_argument("--log-level", default="info", choices=("critical", "error", "warning", "info", "debug"))
     p.set_defaults(handler=cmd_serve)
 
-    p = sub.add_parser("token", help="create, list and revoke the service's bearer tokens")
+    p = sub.add_parser("token", help="create, list and revoke the service's bearer tokens",
+                       description="Accounts of the service, in its database (JUDGE_DATA_DIR or JUDGE_DATABASE_URL).")
     tokens = p.add_subparsers(dest="token_command", required=True, metavar="ACTION")
     create = tokens.add_parser("create", help="create an account; prints only its new token")
-    create.add_argument("--name", required=True)
-    create.add_argument("--role", choices=("student", "admin"), default="student")
+    create.add_argument("--name", required=True, help="the account's unique name")
+    create.add_argument("--role", choices=("student", "admin"), default="student",
+                        help="students see their own submissions; admins see all and may re-grade")
     create.set_defaults(handler=cmd_token_create)
-    tokens.add_parser("list", help="list the accounts").set_defaults(handler=cmd_token_list)
+    listing = tokens.add_parser("list", help="list the accounts (never their tokens)")
+    listing.set_defaults(handler=cmd_token_list)
     revoke = tokens.add_parser("revoke", help="revoke an account's token")
     revoke.add_argument("name")
     revoke.set_defaults(handler=cmd_token_revoke)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`python -m api serve|token ...`: the same parsers without the rest of the `judge` command."""
+    parser = argparse.ArgumentParser(prog="python -m api", description="The grading service's commands.")
+    register(parser.add_subparsers(dest="command", required=True, metavar="COMMAND"))
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except KeyboardInterrupt:
+        return 130

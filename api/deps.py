@@ -1,13 +1,28 @@
-"""FastAPI dependencies: the settings, the store, the caller."""
+"""FastAPI dependencies: the settings, the store, the workers, the sandbox level, the caller.
+
+Everything lives on `app.state`, set up by `api.app.create_app`'s lifespan; tests
+swap any of these through `app.dependency_overrides`.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+import asyncio
+from typing import Annotated, Any
 
-from fastapi import Depends, Header, HTTPException, Request, status
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.concurrency import run_in_threadpool
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from api.schemas import ErrorBody
 from api.settings import ServiceSettings
 from api.store import Account, Store
+from api.workers import WorkerPool
+from judge.problem import Problem, UnknownProblem, get_problem
+from judge.sandbox import Isolation, detect_isolation
+
+MAX_SLUG = 100  # longer names are unknown without asking the file system (which refuses names over 255 bytes)
+
+_bearer = HTTPBearer(auto_error=False, description="A token from `judge token create`.")
 
 
 def get_settings(request: Request) -> ServiceSettings:
@@ -20,13 +35,40 @@ def get_store(request: Request) -> Store:
     return store
 
 
-def get_caller(
+def get_pool(request: Request) -> WorkerPool:
+    pool: WorkerPool = request.app.state.pool
+    return pool
+
+
+def get_admission(request: Request) -> asyncio.Lock:
+    """Serialises the queue and rate checks with the insert, so that the limits hold under concurrency."""
+    lock: asyncio.Lock = request.app.state.admission
+    return lock
+
+
+def find_problem(settings: ServiceSettings, slug: str) -> Problem:
+    """The problem named `slug`, or 404 (blocking: call it in a thread)."""
+    try:
+        if len(slug) > MAX_SLUG:
+            raise UnknownProblem(f"unknown problem {slug[:MAX_SLUG]!r}...: problem ids are short")
+        return get_problem(slug, settings.problems_dir)
+    except UnknownProblem as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
+
+
+def get_isolation() -> Isolation:
+    """The sandbox this machine offers (probed once per process)."""
+    return detect_isolation()
+
+
+async def get_caller(
     store: Annotated[Store, Depends(get_store)],
-    authorization: Annotated[str | None, Header(description="Bearer <token>")] = None,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Account:
     """The account behind `Authorization: Bearer <token>`; 401 otherwise."""
-    scheme, _, token = (authorization or "").partition(" ")
-    account = store.account_for(token.strip()) if scheme.lower() == "bearer" and token.strip() else None
+    account = None
+    if credentials is not None and credentials.scheme.lower() == "bearer" and credentials.credentials:
+        account = await run_in_threadpool(store.account_for, credentials.credentials)
     if account is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "a valid 'Authorization: Bearer <token>' header is needed",
                             headers={"WWW-Authenticate": "Bearer"})
@@ -35,4 +77,15 @@ def get_caller(
 
 Settings = Annotated[ServiceSettings, Depends(get_settings)]
 StoreDep = Annotated[Store, Depends(get_store)]
+Pool = Annotated[WorkerPool, Depends(get_pool)]
+Admission = Annotated[asyncio.Lock, Depends(get_admission)]
+Sandbox = Annotated[Isolation, Depends(get_isolation)]
 Caller = Annotated[Account, Depends(get_caller)]
+
+
+def error(description: str) -> dict[str, Any]:
+    """An OpenAPI `responses` entry for an error answer."""
+    return {"model": ErrorBody, "description": description}
+
+
+UNAUTHORIZED: dict[int | str, dict[str, Any]] = {401: error("No bearer token, or an unknown or revoked one.")}

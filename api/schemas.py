@@ -1,74 +1,119 @@
-"""The HTTP schemas: pydantic at the boundary only."""
+"""The HTTP schemas: pydantic at the boundary only (the core speaks dataclasses)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+from judge.verdicts import Verdict
+
+Status = Literal["queued", "running", "done"]
+VerdictName = Verdict  # the core's own enum: the schema lists exactly the verdicts the judge gives
+
+
+class ErrorBody(BaseModel):
+    """Every error answer: a sentence, or (422 from request validation) a list of field errors."""
+
+    detail: str | list[dict[str, Any]] = Field(description="What went wrong.")
 
 
 class Health(BaseModel):
     status: Literal["ok"] = "ok"
     queue_depth: int = Field(description="Submissions queued or running.")
-    workers: int
-    sandbox: str = Field(description="'bubblewrap', or 'none' when submissions would run unsandboxed.")
-    accepting: bool = Field(description="False when the service refuses submissions (no sandbox).")
+    queued: int = Field(description="Submissions waiting for a worker.")
+    running: int = Field(description="Submissions being graded.")
+    workers: int = Field(description="Grading worker processes configured.")
+    workers_ready: int = Field(description="Workers warmed up and alive.")
+    sandbox: Literal["bubblewrap", "none"] = Field(description="'none' when submissions would run unsandboxed.")
+    sandbox_reason: str = Field(description="Why the sandbox level is what it is.")
+    accepting: bool = Field(description="False when POST /submissions answers 503 (no sandbox, not allowed).")
 
 
 class ProblemSummary(BaseModel):
-    slug: str
+    slug: str = Field(description="The problem's id, used in submissions.", examples=["cross-attention"])
     title: str
-    summary: str
+    summary: str = Field(description="One sentence.")
 
 
 class SampleCase(BaseModel):
     name: str
-    seed: int
-    dims: dict[str, int]
+    seed: int = Field(description="The seed its inputs are generated from.")
+    dims: dict[str, int] = Field(description="Its sizes, e.g. {'N': 2, 'T_dec': 3, 'd': 8}.")
+    shapes: dict[str, list[int] | None] = Field(
+        description="Each argument's shape (null for an optional argument passed as None; [] for an int).")
 
 
 class ProblemDetail(ProblemSummary):
     statement: str = Field(description="The statement, in Markdown.")
-    signature: str
+    signature: str = Field(description="The entry point to define.", examples=["def cross_attention(...):"])
     starter: str = Field(description="Starter code to fill in.")
-    samples: list[SampleCase] = Field(description="The public cases (their inputs are reproducible from the seed).")
+    samples: list[SampleCase] = Field(description="The public cases; hidden cases are graded too but not shown.")
 
 
 class SubmissionIn(BaseModel):
-    problem: str = Field(description="A problem slug, e.g. 'cross-attention'.", max_length=100)
-    code: str = Field(description="The Python source defining the entry point.")
+    model_config = ConfigDict(extra="forbid")
+
+    problem: str = Field(description="A problem slug.", examples=["cross-attention"])
+    code: str = Field(description="Python source defining the entry point; UTF-8, no NUL bytes, at most "
+                                  "JUDGE_MAX_CODE_BYTES bytes.")
     timing: bool = Field(True, description="Time the submission against the Torch reference once it passes.")
 
 
 class Queued(BaseModel):
-    id: str
-    status: Literal["queued", "running", "done"]
+    id: str = Field(description="The submission's id: GET /submissions/{id} for its result.")
+    status: Status
 
 
-class SubmissionOut(BaseModel):
+class CaseOut(BaseModel):
+    """How one case went. Hidden cases never carry values or seeds."""
+
+    name: str
+    public: bool
+    verdict: VerdictName
+    message: str
+    shapes: dict[str, list[int]] = Field(description="Input shapes by argument name.")
+    dims: dict[str, int]
+    seed: int | None = Field(None, description="Public cases only.")
+    max_abs_error: float | None = None
+    max_rel_error: float | None = None
+    mismatches: int | None = Field(None, description="Output elements outside the tolerance.")
+    total: int | None = Field(None, description="Output elements.")
+    tolerance: float | None = None
+    worst: str | None = Field(None, description="The worst element, in problem terms.")
+    seconds: float | None = Field(None, description="The call's wall time inside the sandbox.")
+
+
+class SubmissionSummary(BaseModel):
     id: str
     problem: str
-    status: Literal["queued", "running", "done"]
-    verdict: str | None = None
-    score: float | None = None
-    cases: list[dict[str, Any]] = Field(default_factory=list)
-    hint: str | None = None
-    timing: dict[str, Any] | None = None
-    sandbox: str | None = None
-    traceback: str | None = None
-    stdout: str = ""
-    stderr: str = ""
-    attempts: int = 0
+    owner: str = Field(description="The account that submitted it.")
+    status: Status
+    verdict: VerdictName | None = Field(None, description="Set once status is 'done'.")
+    score: float | None = Field(None, description="Fraction of cases Accepted, once done.")
+    attempts: int = Field(description="Gradings started (an Internal Error is retried up to JUDGE_MAX_ATTEMPTS).")
     created_at: datetime
     finished_at: datetime | None = None
 
 
+class SubmissionOut(SubmissionSummary):
+    cases: list[CaseOut] = Field(default_factory=list, description="One entry per case, in order.")
+    hint: str | None = Field(None, description="The likely mistake behind a Wrong Answer, in plain words.")
+    mistake: str | None = Field(None, description="That mistake's id.")
+    timing: dict[str, Any] | None = Field(None, description="The speed comparison with the Torch reference, "
+                                                            "when asked for and Accepted.")
+    sandbox: str | None = Field(None, description="The isolation it ran under: 'bubblewrap' or 'none'.")
+    traceback: str | None = Field(None, description="The submission's own frames, on an error.")
+    stdout: str = ""
+    stderr: str = ""
+    details: list[str] = Field(default_factory=list, description="Extra notes from the judge.")
+    judge_seconds: float | None = Field(None, description="Wall time of the grading.")
+    started_at: datetime | None = None
+
+
 class SubmissionPage(BaseModel):
-    items: list[SubmissionOut]
+    items: list[SubmissionSummary] = Field(description="Newest first.")
     limit: int
     offset: int
-
-
-class Problem(BaseModel):
-    detail: str
+    next_offset: int | None = Field(None, description="The offset of the next page; null on the last page.")

@@ -1,8 +1,16 @@
 """The durable store: accounts and submissions in SQLAlchemy (SQLite by default, PostgreSQL by URL).
 
-A submission is committed before the service answers 202. Workers claim one
-atomically (a conditional UPDATE that only one of them can win), and on start-up
-every submission left `running` by a killed server goes back to `queued`.
+The database is the one source of truth about every submission:
+
+- a submission is committed (`status='queued'`) before the service answers 202;
+- a worker claims one with a single conditional `UPDATE ... WHERE id = (oldest
+  queued) AND status = 'queued' ... RETURNING`, writing a fresh random claim
+  token: of two workers racing for a row exactly one changes it;
+- a verdict is written only by the holder of the current claim token
+  (`WHERE claim_token = ? AND status = 'running'`), so a grading that was
+  requeued meanwhile (a dead worker, a restart, an admin's re-grade) can never
+  write a second verdict;
+- at start-up every submission left `running` goes back to `queued`.
 """
 
 from __future__ import annotations
@@ -11,13 +19,17 @@ import hashlib
 import json
 import secrets
 import uuid
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import (
     Boolean,
     CursorResult,
     DateTime,
+    Float,
+    ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -28,7 +40,10 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, aliased, defer, mapped_column, sessionmaker
+
+QUEUED, RUNNING, DONE = "queued", "running", "done"
+INTERNAL_ERROR = "Internal Error"
 
 
 class Base(DeclarativeBase):
@@ -36,38 +51,65 @@ class Base(DeclarativeBase):
 
 
 class Account(Base):
+    """Who may call /submissions: a name, a role and the SHA-256 of a random token."""
+
     __tablename__ = "accounts"
 
-    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
     role: Mapped[str] = mapped_column(String(10))  # "student" or "admin"
-    token_sha256: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class Submission(Base):
+    """One submission and, once graded, its one verdict."""
+
     __tablename__ = "submissions"
+    __table_args__ = (
+        Index("ix_submissions_status_created", "status", "created_at"),
+        Index("ix_submissions_owner_created", "owner", "created_at"),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    owner: Mapped[str] = mapped_column(String(100), index=True)
+    owner: Mapped[str] = mapped_column(String(64), ForeignKey("accounts.name"))
     problem: Mapped[str] = mapped_column(String(100))
     code: Mapped[str] = mapped_column(Text)
     timing: Mapped[bool] = mapped_column(Boolean)
-    status: Mapped[str] = mapped_column(String(10), index=True)  # queued, running, done
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    claimed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    status: Mapped[str] = mapped_column(String(10))  # queued, running, done
+    attempts: Mapped[int] = mapped_column(Integer, default=0)  # gradings started
+    claimed_by: Mapped[str | None] = mapped_column(String(128), nullable=True)  # host:pid:index of the worker
+    claim_token: Mapped[str | None] = mapped_column(String(32), nullable=True)  # fresh per claim
     verdict: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    score: Mapped[float | None] = mapped_column(Float, nullable=True)
     result_json: Mapped[str | None] = mapped_column(Text, nullable=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
     def result(self) -> dict[str, Any]:
-        return json.loads(self.result_json) if self.result_json else {}
+        """The stored GradeResult as a dict (empty until done)."""
+        if not self.result_json:
+            return {}
+        loaded: dict[str, Any] = json.loads(self.result_json)
+        return loaded
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A submission a worker holds: everything it needs to grade and to report."""
+
+    id: str
+    problem: str
+    code: str
+    timing: bool
+    attempts: int
+    token: str
 
 
 def _rows_changed(session: Session, statement: Any) -> int:
     """Run an UPDATE and say how many rows it changed (0 when a competing writer won)."""
-    result = cast(CursorResult[Any], session.execute(statement))
+    result = cast(CursorResult[Any], session.execute(statement, execution_options={"synchronize_session": False}))
     return int(result.rowcount)
 
 
@@ -75,12 +117,17 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+def aware(moment: datetime) -> datetime:
+    """SQLite hands datetimes back naive; they were stored in UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+    return hashlib.sha256(token.encode("utf-8", errors="surrogatepass")).hexdigest()
 
 
 def make_engine(url: str) -> Engine:
-    """An engine; SQLite gets WAL and a busy timeout so that workers and the server share it."""
+    """An engine with the tables created; SQLite gets WAL and a busy timeout so that processes share it."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
 
@@ -89,7 +136,8 @@ def make_engine(url: str) -> Engine:
             cursor = connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA busy_timeout=30000")
-            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: a commit survives a process kill
+            cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
     else:
         engine = create_engine(url, pool_pre_ping=True)
@@ -97,24 +145,27 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
-def sessions(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
-
-
 class Store:
     """Every read and write the service makes, each in its own short transaction."""
 
     def __init__(self, url: str) -> None:
         self.engine = make_engine(url)
-        self._session = sessions(self.engine)
+        self._session = sessionmaker(self.engine, expire_on_commit=False)
 
-    # accounts
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # accounts ---------------------------------------------------------------------------------
+
     def create_account(self, name: str, role: str) -> str:
+        """A new account; returns its token, which is stored only as its hash."""
+        if role not in ("student", "admin"):
+            raise ValueError(f"unknown role {role!r}; expected 'student' or 'admin'")
         token = secrets.token_urlsafe(32)
         with self._session.begin() as s:
             if s.get(Account, name) is not None:
                 raise ValueError(f"an account named {name!r} exists already")
-            s.add(Account(name=name, role=role, token_sha256=hash_token(token), created_at=now()))
+            s.add(Account(name=name, role=role, token_sha256=hash_token(token), revoked=False, created_at=now()))
         return token
 
     def accounts(self) -> list[Account]:
@@ -123,30 +174,37 @@ class Store:
 
     def revoke(self, name: str) -> bool:
         with self._session.begin() as s:
-            account = s.get(Account, name)
-            if account is None:
-                return False
-            account.revoked = True
-            return True
+            return bool(_rows_changed(s, update(Account).where(Account.name == name).values(revoked=True)))
 
     def account_for(self, token: str) -> Account | None:
+        """The live account whose token this is, if any."""
         with self._session() as s:
             account = s.scalar(select(Account).where(Account.token_sha256 == hash_token(token)))
             return None if account is None or account.revoked else account
 
-    # submissions
-    def add_submission(self, owner: str, problem: str, code: str, timing: bool) -> Submission:
-        submission = Submission(
-            id=uuid.uuid4().hex,
-            owner=owner,
-            problem=problem,
-            code=code,
-            timing=timing,
-            status="queued",
-            attempts=0,
-            created_at=now(),
-        )
+    # submissions: the HTTP side ---------------------------------------------------------------
+
+    def admit(self, owner: str, problem: str, code: str, timing: bool, *, max_queue: int,
+              per_minute: int) -> Submission | tuple[str, int]:
+        """Store a new queued submission, or say why not: ("queue" | "rate", seconds to retry after).
+
+        The caller serialises admissions (one lock in the server), so the counts
+        and the insert agree; refused submissions leave nothing behind.
+        """
+        moment = now()
         with self._session.begin() as s:
+            depth = s.scalar(select(func.count()).select_from(Submission).where(Submission.status != DONE)) or 0
+            if depth >= max_queue:
+                return "queue", 5
+            window = select(Submission.created_at).where(
+                Submission.owner == owner, Submission.created_at > moment - timedelta(minutes=1))
+            recent = sorted(aware(t) for t in s.scalars(window))
+            if len(recent) >= per_minute:
+                oldest_counted = recent[len(recent) - per_minute]
+                wait = (oldest_counted + timedelta(minutes=1) - moment).total_seconds()
+                return "rate", max(1, int(wait) + 1)
+            submission = Submission(id=uuid.uuid4().hex, owner=owner, problem=problem, code=code, timing=timing,
+                                    status=QUEUED, attempts=0, created_at=moment)
             s.add(submission)
         return submission
 
@@ -154,75 +212,108 @@ class Store:
         with self._session() as s:
             return s.get(Submission, submission_id)
 
-    def list_for(self, owner: str | None, limit: int, offset: int) -> list[Submission]:
+    def page(self, owner: str | None, limit: int, offset: int) -> list[Submission]:
+        """Newest first; everyone's when `owner` is None. Code and results are not loaded."""
+        query = (select(Submission).options(defer(Submission.code), defer(Submission.result_json))
+                 .order_by(Submission.created_at.desc(), Submission.id.desc()).limit(limit).offset(offset))
+        if owner is not None:
+            query = query.where(Submission.owner == owner)
         with self._session() as s:
-            query = select(Submission).order_by(Submission.created_at.desc(), Submission.id).limit(limit).offset(offset)
-            if owner is not None:
-                query = query.where(Submission.owner == owner)
             return list(s.scalars(query))
 
-    def queue_depth(self) -> int:
+    def counts(self) -> dict[str, int]:
+        """Submissions by status."""
         with self._session() as s:
-            return int(s.scalar(select(func.count()).select_from(Submission).where(Submission.status != "done")) or 0)
+            rows = s.execute(select(Submission.status, func.count()).group_by(Submission.status)).all()
+        found = {str(status): int(count) for status, count in rows}
+        return {state: found.get(state, 0) for state in (QUEUED, RUNNING, DONE)}
 
     def requeue(self, submission_id: str) -> bool:
-        """Grade a submission again (admin re-grade): back to queued with a fresh attempt count."""
+        """Grade a submission again (an admin's re-grade): queued, a fresh attempt count, no verdict.
+
+        A grading of it still under way loses its claim, so its verdict is dropped.
+        """
         with self._session.begin() as s:
-            result = _rows_changed(
+            return bool(_rows_changed(
                 s,
-                update(Submission)
-                .where(Submission.id == submission_id)
-                .values(status="queued", attempts=0, verdict=None, result_json=None, finished_at=None, claimed_by=None),
-            )
-            return bool(result)
+                update(Submission).where(Submission.id == submission_id).values(
+                    status=QUEUED, attempts=0, verdict=None, score=None, result_json=None, started_at=None,
+                    finished_at=None, claimed_by=None, claim_token=None),
+            ))
 
-    def recover(self) -> int:
-        """After a restart: whatever was running when the server died is queued again."""
-        with self._session.begin() as s:
-            result = _rows_changed(
-                s, update(Submission).where(Submission.status == "running").values(status="queued", claimed_by=None)
-            )
-            return result
+    # submissions: the worker side -------------------------------------------------------------
 
-    def release(self, worker: str) -> int:
-        """A worker died: what it held goes back in the queue."""
-        with self._session.begin() as s:
-            result = _rows_changed(
-                s,
-                update(Submission)
-                .where(Submission.status == "running", Submission.claimed_by == worker)
-                .values(status="queued", claimed_by=None),
-            )
-            return result
-
-    def claim(self, worker: str) -> Submission | None:
-        """Atomically take the oldest queued submission; None when there is none."""
-        with self._session.begin() as s:
-            oldest = s.scalar(
-                select(Submission.id).where(Submission.status == "queued").order_by(Submission.created_at).limit(1)
-            )
-            if oldest is None:
-                return None
-            won = _rows_changed(
-                s,
-                update(Submission)
-                .where(Submission.id == oldest, Submission.status == "queued")
-                .values(status="running", claimed_by=worker, attempts=Submission.attempts + 1),
-            )
-            if not won:
-                return None  # another worker was faster
-        return self.get(oldest)
-
-    def finish(self, submission_id: str, worker: str, verdict: str, result: dict[str, Any], retry: bool) -> None:
-        """Store a verdict, or put the submission back in the queue to try again."""
-        values: dict[str, Any] = (
-            {"status": "queued", "claimed_by": None}
-            if retry
-            else {"status": "done", "verdict": verdict, "result_json": json.dumps(result), "finished_at": now()}
+    def claim(self, worker: str) -> Claim | None:
+        """Atomically take the oldest queued submission; None when there is none (or a rival won it)."""
+        token = secrets.token_hex(16)
+        oldest = aliased(Submission)
+        first = (select(oldest.id).where(oldest.status == QUEUED).order_by(oldest.created_at, oldest.id).limit(1)
+                 .with_for_update(skip_locked=True)  # PostgreSQL: rivals skip rows being claimed; SQLite: no-op
+                 .scalar_subquery())
+        statement = (
+            update(Submission)
+            .where(Submission.id == first, Submission.status == QUEUED)
+            .values(status=RUNNING, claimed_by=worker, claim_token=token, attempts=Submission.attempts + 1,
+                    started_at=now())
+            .returning(Submission.id, Submission.problem, Submission.code, Submission.timing, Submission.attempts)
         )
         with self._session.begin() as s:
-            s.execute(
+            row = s.execute(statement, execution_options={"synchronize_session": False}).first()
+        if row is None:
+            return None
+        return Claim(id=row.id, problem=row.problem, code=row.code, timing=row.timing, attempts=row.attempts,
+                     token=token)
+
+    def finish(self, claim: Claim, verdict: str, result: dict[str, Any]) -> bool:
+        """Record the verdict if the claim still holds; False when it was lost (the verdict is dropped)."""
+        score = result.get("score")
+        with self._session.begin() as s:
+            return bool(_rows_changed(
+                s,
                 update(Submission)
-                .where(Submission.id == submission_id, Submission.claimed_by == worker)
-                .values(**values)
+                .where(Submission.id == claim.id, Submission.claim_token == claim.token, Submission.status == RUNNING)
+                .values(status=DONE, verdict=verdict, score=float(score) if isinstance(score, int | float) else None,
+                        result_json=json.dumps(result), finished_at=now(), claim_token=None),
+            ))
+
+    def retry(self, claim: Claim) -> bool:
+        """Put a held submission back in the queue (its grading failed on the judge's side)."""
+        with self._session.begin() as s:
+            return bool(_rows_changed(
+                s,
+                update(Submission)
+                .where(Submission.id == claim.id, Submission.claim_token == claim.token, Submission.status == RUNNING)
+                .values(status=QUEUED, claimed_by=None, claim_token=None),
+            ))
+
+    def recover(self) -> int:
+        """At start-up: whatever a killed server left running is queued again, to be graded afresh."""
+        with self._session.begin() as s:
+            return _rows_changed(
+                s,
+                update(Submission).where(Submission.status == RUNNING)
+                .values(status=QUEUED, claimed_by=None, claim_token=None),
             )
+
+    def release(self, worker: str, max_attempts: int) -> tuple[int, int]:
+        """A worker died holding work: requeue it, or after `max_attempts` report an Internal Error.
+
+        Returns (requeued, failed). The cap keeps a submission that kills its
+        worker every time from being retried forever.
+        """
+        held = (Submission.status == RUNNING) & (Submission.claimed_by == worker)
+        failed_result = {
+            "verdict": INTERNAL_ERROR, "score": 0.0, "cases": [], "sandbox": "", "hint": None, "mistake": None,
+            "traceback": None, "stdout": "", "stderr": "", "judge_seconds": 0.0, "timing": None,
+            "details": [f"the grading worker died {max_attempts} times while grading this submission"],
+        }
+        with self._session.begin() as s:
+            failed = _rows_changed(
+                s,
+                update(Submission).where(held, Submission.attempts >= max_attempts).values(
+                    status=DONE, verdict=INTERNAL_ERROR, score=0.0, result_json=json.dumps(failed_result),
+                    finished_at=now(), claim_token=None),
+            )
+            requeued = _rows_changed(
+                s, update(Submission).where(held).values(status=QUEUED, claimed_by=None, claim_token=None))
+        return requeued, failed

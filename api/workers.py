@@ -1,25 +1,54 @@
-"""Local grading workers: warm processes that claim submissions from the store and grade them.
+"""Local grading workers: pre-started processes that claim submissions from the store and grade them.
 
-Each worker imports the judge, NumPy and Torch and loads the problems before it
-claims anything, so a grading pays only for its own sandbox. A supervisor thread
-in the server restarts a worker that dies and puts its submission back in the
-queue; a server that dies is recovered at its next start (`Store.recover`).
+Each worker is a `spawn`ed process that imports the judge, NumPy and Torch and
+loads every problem before it says it is ready, so a grading pays only for its
+own sandbox. Worker `i` grades in sandbox slot `i` with one thread.
+
+The database decides who grades what (`Store.claim`); the pipes between the
+server and its workers only carry hints, so that nobody waits for a poll:
+
+    server -> worker   "wake"  (a submission was queued)    "stop"
+    worker -> server   ("ready", pid)   ("idle",)   ("done", submission_id)
+
+A worker that hears nothing still looks at the queue every `IDLE_POLL_S`, so a
+lost hint costs latency, never a submission. A dispatcher thread in the server
+reads the pipes, wakes idle workers, tells `?wait=true` requests when their
+submission is done, and restarts a worker that dies (SIGKILL included), putting
+what it held back in the queue.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
-import multiprocessing
 import os
+import signal
 import socket
 import threading
 import time
-from dataclasses import dataclass
-from multiprocessing.synchronize import Event
-from typing import Any
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from multiprocessing.connection import Connection
+from multiprocessing.connection import wait as wait_for_connections
+from multiprocessing.process import BaseProcess
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from api.store import Claim, Store
+    from judge.grader import GradeOptions
+    from judge.problem import Problem
+    from judge.verdicts import GradeResult
 
 log = logging.getLogger(__name__)
-POLL_S = 0.05
+
+IDLE_POLL_S = 1.0  # an idle worker looks at the queue this often even without a hint
+RESPAWN_BACKOFF_S = 2.0  # a worker that dies within a minute of its start waits this long to come back
+STOP_GRACE_S = 20.0  # on shutdown, how long a worker may take to finish the grading it holds
+
+Grade = Callable[["Problem", str, "GradeOptions"], "GradeResult"]
 
 
 @dataclass(frozen=True)
@@ -29,7 +58,6 @@ class WorkerConfig:
     database: str
     problems_dir: str
     secret: str
-    threads: int
     timing_budget_s: float
     max_attempts: int
 
@@ -38,80 +66,328 @@ def worker_name(index: int, pid: int) -> str:
     return f"{socket.gethostname()}:{pid}:{index}"
 
 
-def work(index: int, config: WorkerConfig, stop: Event) -> None:
-    """A worker's whole life: warm up, then claim and grade until told to stop."""
-    from pathlib import Path
+class ProblemCache:
+    """Problems loaded once, with their cases' expected outputs computed ahead of the first grading.
 
-    import torch  # noqa: F401 - imported now so that the first timed grading does not pay for it
+    A problem that fails to load is left out (its submissions then end in an
+    Internal Error, retried like any other); a slug added after start-up is
+    loaded when first asked for.
+    """
 
+    def __init__(self, root: Path, secret: str | None = None) -> None:
+        from judge.problem import ProblemError, get_problem
+
+        self.root = root
+        self.problems: dict[str, Problem] = {}
+        folders = sorted(p.name for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
+        for slug in folders:
+            if slug.startswith((".", "_")):
+                continue
+            try:
+                self.problems[slug] = get_problem(slug, root)
+            except (ProblemError, LookupError, OSError) as exc:
+                log.error("problem %s left out: %s", slug, exc)
+        if secret is not None:
+            self._warm(secret)
+
+    def _warm(self, secret: str) -> None:
+        """Compute every case's reference output and tolerance now (judge.expected keeps them)."""
+        from judge.cases import make_cases
+        from judge.expected import expected_for
+
+        for problem in self.problems.values():
+            try:
+                for case in make_cases(problem, secret):
+                    expected_for(problem, case)
+            except Exception:  # its gradings will report it; the worker must start anyway
+                log.exception("could not precompute the expected outputs of %s", problem.slug)
+
+    def get(self, slug: str) -> Problem:
+        """The problem; raises judge.problem.UnknownProblem (or ProblemError) when it cannot be loaded."""
+        if slug not in self.problems:
+            from judge.problem import get_problem
+
+            self.problems[slug] = get_problem(slug, self.root)
+        return self.problems[slug]
+
+
+def _failure(slug: str, why: str) -> dict[str, Any]:
+    """A GradeResult-shaped dict for a grading that could not run at all."""
+    from judge.verdicts import GradeResult, Verdict
+
+    return GradeResult(problem=slug, verdict=Verdict.INTERNAL_ERROR, score=0.0, cases=[], sandbox="",
+                       details=[why]).to_dict()
+
+
+def grade_claim(store: Store, problems: ProblemCache, claim: Claim, slot: int, config: WorkerConfig,
+                grade: Grade | None = None) -> str:
+    """Grade one claimed submission and record the outcome; returns what happened, for the log.
+
+    An Internal Error goes back in the queue until the submission has been
+    tried `max_attempts` times; then it is reported like any other verdict.
+    """
+    from judge.grader import GradeOptions
+    from judge.grader import grade as real_grade
+
+    grade = grade or real_grade
+    options = GradeOptions(secret=config.secret, timing=claim.timing, threads=1, slot=slot,
+                           timing_budget_s=config.timing_budget_s)
+    try:
+        result = grade(problems.get(claim.problem), claim.code, options).to_dict()
+    except Exception as exc:  # the judge's own failure: never the student's
+        log.exception("grading %s failed", claim.id)
+        result = _failure(claim.problem, f"internal error: {type(exc).__name__}: {exc}")
+    verdict = str(result["verdict"])
+    if verdict == "Internal Error" and claim.attempts < config.max_attempts:
+        store.retry(claim)
+        return f"retry after attempt {claim.attempts}"
+    return verdict if store.finish(claim, verdict, result) else "claim lost; verdict dropped"
+
+
+def _die_with_parent(parent: int) -> None:
+    """Ask Linux to SIGKILL this worker when the server dies, so no orphan keeps grading."""
+    with contextlib.suppress(OSError, AttributeError):
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # the server died before the request took effect
+        os._exit(0)
+
+
+def work(index: int, config: WorkerConfig, conn: Connection, parent: int) -> None:
+    """A worker's whole life: warm up, say ready, then claim and grade until told to stop."""
+    _die_with_parent(parent)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the server decides
+    logging.basicConfig(level=logging.WARNING,
+                        format=f"%(asctime)s %(levelname)s worker-{index} %(name)s: %(message)s")
+    import numpy  # noqa: F401 - warm imports: the first grading must not pay for them
+    import torch  # noqa: F401
+
+    import judge.grader
+    import judge.timing  # noqa: F401
     from api.store import Store
-    from judge.grader import GradeOptions, grade
-    from judge.problem import discover
-    from judge.verdicts import Verdict
 
     store = Store(config.database)
-    problems = discover(Path(config.problems_dir))
+    problems = ProblemCache(Path(config.problems_dir), secret=config.secret)
     name = worker_name(index, os.getpid())
-    while not stop.is_set():
-        submission = store.claim(name)
-        if submission is None:
-            time.sleep(POLL_S)
-            continue
-        options = GradeOptions(secret=config.secret, timing=submission.timing, threads=config.threads,
-                               slot=index, timing_budget_s=config.timing_budget_s)
-        problem = problems.get(submission.problem)
-        if problem is None:  # the problem was removed after the submission was accepted
-            store.finish(submission.id, name, "Internal Error",
-                         {"verdict": "Internal Error", "details": ["the problem no longer exists"]}, retry=False)
-            continue
-        result = grade(problem, submission.code, options)
-        retry = result.verdict is Verdict.INTERNAL_ERROR and submission.attempts < config.max_attempts
-        store.finish(submission.id, name, str(result.verdict), result.to_dict(), retry=retry)
+    log.info("worker %s ready (%d problems)", name, len(problems.problems))
+    try:
+        conn.send(("ready", os.getpid()))
+        idle_said = False
+        while True:
+            while conn.poll(0):  # hints that came while grading
+                if conn.recv() == "stop":
+                    return
+            try:
+                claim = store.claim(name)
+            except Exception:  # a locked or unreachable database: try again soon
+                log.exception("worker %s could not claim", name)
+                claim = None
+                time.sleep(IDLE_POLL_S)
+            if claim is not None:
+                outcome = grade_claim(store, problems, claim, index, config)
+                log.info("worker %s graded %s: %s", name, claim.id, outcome)
+                conn.send(("done", claim.id))
+                idle_said = False
+                continue
+            if not idle_said:
+                conn.send(("idle",))
+                idle_said = True
+            if conn.poll(IDLE_POLL_S):
+                if conn.recv() == "stop":
+                    return
+                idle_said = False  # woken: look, and say idle again if someone else took it
+    except (EOFError, OSError):  # the server is gone
+        return
+    finally:
+        store.close()
+
+
+@dataclass
+class _Slot:
+    index: int
+    process: BaseProcess | None = None
+    conn: Connection | None = None
+    pid: int = 0
+    started: float = 0.0
+    ready: bool = False
+    idle: bool = False
+    respawn_at: float = 0.0
+    send_lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 class WorkerPool:
-    """Starts `count` workers, restarts any that die, and requeues what they held."""
+    """`count` warm workers, a dispatcher thread that hints them and restarts any that die."""
 
-    def __init__(self, count: int, config: WorkerConfig) -> None:
-        self._context = multiprocessing.get_context("spawn")
+    def __init__(self, count: int, config: WorkerConfig, store: Store) -> None:
+        self._context = get_context("spawn")
         self._config = config
-        self._stop = self._context.Event()
-        self._processes: list[Any] = [None] * count
-        self._supervisor = threading.Thread(target=self._supervise, name="worker-supervisor", daemon=True)
+        self._store = store
+        self._slots = [_Slot(i) for i in range(count)]
+        self._lock = threading.Lock()  # slots' idle flags and the waiters
+        self._waiters: dict[str, set[tuple[asyncio.AbstractEventLoop, asyncio.Event]]] = {}
         self._closing = threading.Event()
+        self._all_ready = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="judge-dispatcher", daemon=True)
 
-    def start(self) -> None:
-        for index in range(len(self._processes)):
-            self._spawn(index)
-        self._supervisor.start()
-
-    def _spawn(self, index: int) -> None:
-        process = self._context.Process(target=work, args=(index, self._config, self._stop),
-                                        name=f"judge-worker-{index}", daemon=True)
-        process.start()
-        self._processes[index] = process
-
-    def _supervise(self) -> None:
-        from api.store import Store
-
-        store = Store(self._config.database)
-        while not self._closing.wait(0.5):
-            for index, process in enumerate(self._processes):
-                if process is not None and not process.is_alive():
-                    released = store.release(worker_name(index, process.pid))
-                    log.warning("worker %d died (exit %s); %d submission(s) requeued", index, process.exitcode,
-                                released)
-                    self._spawn(index)
+    # the server's side ------------------------------------------------------------------------
 
     @property
     def size(self) -> int:
-        return len(self._processes)
+        return len(self._slots)
+
+    @property
+    def ready(self) -> int:
+        return sum(s.ready for s in self._slots)
+
+    def start(self, timeout: float = 180.0) -> bool:
+        """Start the workers and wait (bounded) until every one is warm; False if some are not yet."""
+        self._thread.start()  # the workers are children of this thread: see _die_with_parent
+        return self._all_ready.wait(timeout)
+
+    def notify(self) -> None:
+        """A submission was queued: wake one idle worker, if any (busy ones look when they finish)."""
+        with self._lock:
+            slot = next((s for s in self._slots if s.idle and s.conn is not None), None)
+            if slot is None:
+                return
+            slot.idle = False
+        self._send(slot, "wake")
+
+    @contextlib.contextmanager
+    def watching(self, submission_id: str) -> Iterator[asyncio.Event]:
+        """An event set (on the caller's loop) when a worker reports `submission_id` done."""
+        entry = (asyncio.get_running_loop(), asyncio.Event())
+        with self._lock:
+            self._waiters.setdefault(submission_id, set()).add(entry)
+        try:
+            yield entry[1]
+        finally:
+            with self._lock:
+                waiting = self._waiters.get(submission_id)
+                if waiting is not None:
+                    waiting.discard(entry)
+                    if not waiting:
+                        del self._waiters[submission_id]
 
     def stop(self) -> None:
+        """Let every worker finish what it holds (bounded), then end them; whatever is left is requeued."""
         self._closing.set()
-        self._stop.set()
-        for process in self._processes:
-            if process is not None:
-                process.join(timeout=15)
-                if process.is_alive():
-                    process.kill()
+        if self._thread.is_alive():
+            self._thread.join()
+
+    # the dispatcher thread --------------------------------------------------------------------
+
+    def _run(self) -> None:
+        for slot in self._slots:
+            self._spawn(slot)
+        try:
+            while not self._closing.is_set():
+                listening = [(s.conn, s) for s in self._slots if s.conn is not None]
+                by_connection = {id(conn): (conn, slot) for conn, slot in listening}
+                for readable in wait_for_connections([conn for conn, _ in listening], timeout=0.25):
+                    conn, slot = by_connection[id(readable)]
+                    try:
+                        message = conn.recv()
+                    except (EOFError, OSError):
+                        self._buried(slot)
+                        continue
+                    self._handle(slot, message)
+                moment = time.monotonic()
+                for slot in self._slots:
+                    if slot.process is not None and not slot.process.is_alive():
+                        self._buried(slot)
+                    if slot.process is None and moment >= slot.respawn_at:
+                        self._spawn(slot)
+        except Exception:  # pragma: no cover - the dispatcher must not die silently
+            log.exception("the worker dispatcher failed")
+        finally:
+            self._shutdown()
+
+    def _spawn(self, slot: _Slot) -> None:
+        ours, theirs = self._context.Pipe()
+        process = self._context.Process(target=work, args=(slot.index, self._config, theirs, os.getpid()),
+                                        name=f"judge-worker-{slot.index}", daemon=True)
+        process.start()
+        theirs.close()
+        slot.process, slot.conn, slot.pid = process, ours, process.pid or 0
+        slot.started, slot.ready, slot.idle = time.monotonic(), False, False
+
+    def _handle(self, slot: _Slot, message: Any) -> None:
+        kind = message[0] if isinstance(message, tuple) and message else None
+        if kind == "ready":
+            slot.ready = True
+            if all(s.ready for s in self._slots):
+                self._all_ready.set()
+        elif kind == "idle":
+            with self._lock:
+                slot.idle = True
+            try:
+                queued = self._store.counts()["queued"]
+            except Exception:  # a busy database: the worker polls anyway
+                log.exception("could not count the queue")
+                queued = 0
+            if queued:  # work arrived between its last look and its saying so
+                with self._lock:
+                    slot.idle = False
+                self._send(slot, "wake")
+        elif kind == "done":
+            with self._lock:
+                waiting = list(self._waiters.get(str(message[1]), ()))
+            for loop, done in waiting:
+                with contextlib.suppress(RuntimeError):  # that request's loop is gone
+                    loop.call_soon_threadsafe(done.set)
+
+    def _send(self, slot: _Slot, message: str) -> None:
+        with slot.send_lock:
+            if slot.conn is None:
+                return
+            with contextlib.suppress(OSError, ValueError):  # it died: the dispatcher will notice
+                slot.conn.send(message)
+
+    def _buried(self, slot: _Slot) -> None:
+        """A worker ended: requeue what it held, and bring it back (after a pause if it dies young)."""
+        process = slot.process
+        if process is None:
+            return
+        process.join(timeout=5)
+        with slot.send_lock:
+            if slot.conn is not None:
+                slot.conn.close()
+            slot.conn, slot.process = None, None
+        with self._lock:
+            slot.ready = slot.idle = False
+        requeued, failed = self._release(slot)
+        log.warning("worker %d (pid %d) ended with exit code %s; %d submission(s) requeued, %d failed",
+                    slot.index, slot.pid, process.exitcode, requeued, failed)
+        young = time.monotonic() - slot.started < 60
+        slot.respawn_at = time.monotonic() + (RESPAWN_BACKOFF_S if young else 0.0)
+        if requeued:
+            self.notify()
+
+    def _release(self, slot: _Slot) -> tuple[int, int]:
+        for _ in range(10):
+            try:
+                return self._store.release(worker_name(slot.index, slot.pid), self._config.max_attempts)
+            except Exception:  # a busy database; the next start-up's recovery is the backstop
+                log.exception("could not release worker %d's submissions", slot.index)
+                time.sleep(0.5)
+        return 0, 0
+
+    def _shutdown(self) -> None:
+        for slot in self._slots:
+            self._send(slot, "stop")
+        deadline = time.monotonic() + STOP_GRACE_S
+        for slot in self._slots:
+            if slot.process is not None:
+                slot.process.join(timeout=max(0.0, deadline - time.monotonic()))
+        for slot in self._slots:
+            if slot.process is not None and slot.process.is_alive():
+                slot.process.kill()
+                slot.process.join(timeout=5)
+            if slot.process is not None:
+                self._release(slot)  # it held nothing if it stopped by itself
+            if slot.conn is not None:
+                slot.conn.close()
+            slot.process, slot.conn = None, None

@@ -1,0 +1,146 @@
+"""A real `judge serve` in a child process: a free loopback port, its own data directory, plain HTTP."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+START_TIMEOUT_S = 120.0
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def children(pid: int) -> set[int]:
+    """The direct children of `pid`, whichever of its threads started them."""
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found.update(int(child) for child in (task / "children").read_text().split())
+        except OSError:
+            continue
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+class Server:
+    """`python -m judge.cli serve` with its own data directory; the same directory survives restarts."""
+
+    def __init__(self, data_dir: Path, workers: int = 2, **settings: str) -> None:
+        self.data_dir = data_dir
+        self.workers = workers
+        self.port = free_port()
+        self.env = {**os.environ, "JUDGE_DATA_DIR": str(data_dir), "JUDGE_WORKERS": str(workers),
+                    "JUDGE_RATE_LIMIT_PER_MINUTE": "1000",
+                    **{f"JUDGE_{key.upper()}": value for key, value in settings.items()}}
+        self.env.pop("JUDGE_DATABASE_URL", None)
+        self.env.pop("JUDGE_SECRET", None)  # the generated secret, persisted in the data directory
+        self.process: subprocess.Popen[bytes] | None = None
+        self.log = data_dir.parent / f"serve-{self.port}.log"
+
+    def judge(self, *args: str) -> str:
+        """Run `judge ARGS` (the main CLI) against this server's data directory; its stdout."""
+        result = subprocess.run([sys.executable, "-m", "judge.cli", *args], env=self.env, capture_output=True,
+                                text=True, check=True, timeout=120)
+        return result.stdout.strip()
+
+    def start(self) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "judge.cli", "serve", "--port", str(self.port)], env=self.env,
+                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(f"judge serve exited with {self.process.returncode}:\n{self.log_tail()}")
+            try:
+                status, body, _ = self.request("GET", "/health", timeout=5)
+                if status == 200 and body["workers_ready"] == self.workers:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise AssertionError(f"judge serve did not become ready:\n{self.log_tail()}")
+
+    def log_tail(self) -> str:
+        return self.log.read_text(errors="replace")[-4000:] if self.log.exists() else ""
+
+    def request(self, method: str, path: str, body: Any = None, token: str | None = None, timeout: float = 120,
+                raw: bytes | None = None) -> tuple[int, Any, dict[str, str]]:
+        data = raw if raw is not None else None if body is None else json.dumps(body).encode()
+        headers = {"Content-Type": "application/json"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        request = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}", data=data, headers=headers,
+                                         method=method)
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                return response.status, json.loads(response.read() or b"null"), dict(response.headers)
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read() or b"null"), dict(error.headers)
+
+    def workers_pids(self) -> set[int]:
+        assert self.process is not None
+        return {pid for pid in children(self.process.pid) if b"spawn_main" in _cmdline(pid)}
+
+    def kill9(self) -> None:
+        """SIGKILL the server process alone, as the OOM killer would; its workers must not outlive it."""
+        assert self.process is not None
+        os.kill(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.reap()
+
+    def reap(self) -> None:
+        """Whatever of this server's process group is still there after a test: SIGKILL it."""
+        if self.process is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+def wait_done(server: Server, token: str, ids: list[str], timeout: float = 180) -> list[dict[str, Any]]:
+    """Each submission, once every one is done (or the timeout has passed)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        results = [server.request("GET", f"/submissions/{i}", token=token)[1] for i in ids]
+        if all(r.get("status") == "done" for r in results) or time.monotonic() > deadline:
+            return results
+        time.sleep(0.2)
