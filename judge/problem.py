@@ -19,6 +19,7 @@ from typing import Any, Literal
 ArgumentKind = Literal["activation", "weight", "padding_mask", "int"]
 _KINDS = ("activation", "weight", "padding_mask", "int")
 _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_MAX_SLUG = 100
 
 DEFAULT_PROBLEMS_DIR = Path(__file__).resolve().parent.parent / "problems"
 
@@ -347,7 +348,8 @@ class UnknownProblem(LookupError):
 def get_problem(slug: str, root: Path = DEFAULT_PROBLEMS_DIR) -> Problem:
     """One problem by slug; UnknownProblem lists the known slugs."""
     folder = root / slug
-    if not _SLUG.match(slug) or not (folder / "problem.toml").is_file():
+    # a slug longer than any folder name could be would make the file system raise, not answer
+    if len(slug) > _MAX_SLUG or not _SLUG.match(slug) or not (folder / "problem.toml").is_file():
         known = ", ".join(sorted(discover(root))) or "none"
         raise UnknownProblem(f"unknown problem {slug!r}; known problems: {known}")
     return load_problem(folder)

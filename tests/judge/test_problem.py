@@ -254,3 +254,10 @@ def test_discover_fails_on_a_broken_folder_and_skips_hidden_ones(folder):
 def test_discover_of_a_missing_root(tmp_path):
     with pytest.raises(ProblemError, match="does not exist"):
         discover(tmp_path / "nowhere")
+
+
+def test_an_overlong_slug_is_unknown_not_a_file_system_error():
+    from judge.problem import UnknownProblem, get_problem
+
+    with pytest.raises(UnknownProblem):
+        get_problem("a" * 300)
