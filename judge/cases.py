@@ -28,6 +28,10 @@ class Case:
     def name(self) -> str:
         return self.spec.name
 
+    def pristine_inputs(self) -> dict[str, Any]:
+        """Fresh copies of the inputs, so that no computation can change the case itself."""
+        return {k: v.copy() if isinstance(v, np.ndarray) else v for k, v in self.inputs.items()}
+
 
 def effective_seed(spec: CaseSpec, secret: str) -> int:
     """The seed a case is generated from: the manifest's for public cases, secret-mixed otherwise."""
@@ -87,8 +91,3 @@ def make_cases(problem: Problem, secret: str) -> list[Case]:
     """Every case of the problem, in manifest order (the order verdicts are reported in)."""
     return [make_case(problem, spec, secret) for spec in problem.cases]
 
-
-def make_benchmark_inputs(problem: Problem, dims: dict[str, int], seed: int) -> dict[str, Any]:
-    """Inputs at a benchmark shape (no padding, unit scale)."""
-    spec = CaseSpec(name="benchmark", dims=dims, seed=seed, public=True)
-    return make_case(problem, spec, secret="").inputs

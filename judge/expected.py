@@ -43,7 +43,7 @@ def expected_for(problem: Problem, case: Case) -> Expected:
 def _compute(problem: Problem, case: Case) -> Expected:
     """Run the reference (float64) on pristine copies of the inputs and derive the tolerance."""
     reference = problem.reference_function()
-    output = np.asarray(reference(**_copies(case)), dtype=np.float64)
+    output = np.asarray(reference(**case.pristine_inputs()), dtype=np.float64)
     error = float32_error_scale(problem, case, output)
     output.setflags(write=False)  # shared through the cache: nobody may change it
     return Expected(output, allowed_error(problem, case.spec, error), error)
@@ -63,7 +63,7 @@ def float32_error_scale(problem: Problem, case: Case, output: np.ndarray) -> flo
     from reference.variants import Recipe  # trusted side only
 
     variant = problem.variant_function()
-    in_float32 = np.asarray(variant(**_copies(case), recipe=Recipe(dtype="float32")), dtype=np.float64)
+    in_float32 = np.asarray(variant(**case.pristine_inputs(), recipe=Recipe(dtype="float32")), dtype=np.float64)
     error = float(np.abs(in_float32 - output).max())
     reference = problem.reference_function()
     eps = float(np.finfo(np.float32).eps)
@@ -72,12 +72,9 @@ def float32_error_scale(problem: Problem, case: Case, output: np.ndarray) -> flo
         nudged = {
             k: v.astype(np.float64) * (1.0 + eps * rng.uniform(-1.0, 1.0, v.shape))
             if isinstance(v, np.ndarray) and v.dtype.kind == "f" else v
-            for k, v in _copies(case).items()
+            for k, v in case.pristine_inputs().items()
         }
         moved = np.asarray(reference(**nudged), dtype=np.float64)
         error = max(error, float(np.abs(moved - output).max()))
     return error
 
-
-def _copies(case: Case) -> dict[str, object]:
-    return {k: v.copy() if isinstance(v, np.ndarray) else v for k, v in case.inputs.items()}

@@ -31,7 +31,7 @@ def _mistake_tolerance(problem: Problem, wrong: WrongOutput, mistake: Mistake, v
 
     if mistake.recipe.get("dtype") in (None, "float64", "float32"):
         # the mistaken block can be worse conditioned than the right one: allow its own float32 error
-        in_float32 = problem.variant_function()(**_copies(wrong.case), recipe=Recipe.from_fields(
+        in_float32 = problem.variant_function()(**wrong.case.pristine_inputs(), recipe=Recipe.from_fields(
             {**mistake.recipe, "dtype": "float32"}))
         own_error = float(np.abs(np.asarray(in_float32, dtype=np.float64) - variant).max())
         return max(wrong.tolerance, problem.tolerance.safety * own_error)
@@ -46,16 +46,12 @@ def _matches(problem: Problem, mistake: Mistake, wrong: WrongOutput) -> bool:
 
     variant = problem.variant_function()
     with np.errstate(all="ignore"):
-        expected = np.asarray(variant(**_copies(wrong.case), recipe=Recipe.from_fields(mistake.recipe)),
+        expected = np.asarray(variant(**wrong.case.pristine_inputs(), recipe=Recipe.from_fields(mistake.recipe)),
                               dtype=np.float64)
         if expected.shape != wrong.output.shape or not np.isfinite(expected).all():
             return False
         tolerance = _mistake_tolerance(problem, wrong, mistake, expected)
     return compare_outputs(wrong.output, expected, tolerance, problem.output_axes).passed
-
-
-def _copies(case: Case) -> dict[str, object]:
-    return {k: v.copy() if isinstance(v, np.ndarray) else v for k, v in case.inputs.items()}
 
 
 def likely_mistake(problem: Problem, wrongs: list[WrongOutput]) -> Mistake | None:

@@ -40,7 +40,6 @@ class Reply:
     traceback: str = ""
     arrays: list[np.ndarray] = field(default_factory=list)
     header: dict[str, Any] = field(default_factory=dict)
-    wall_seconds: float = 0.0  # measured by the judge around the request
 
 
 class _CappedReader(threading.Thread):
@@ -125,7 +124,6 @@ class Child:
         return self._receive(timeout if timeout is not None else self.limits.case_wall_s)
 
     def _receive(self, timeout: float, expect_nonce: bool = True) -> Reply:
-        start = time.perf_counter()
         try:
             header, arrays = receive_message(self._response_read, _HEADER_LIMIT, _ARRAY_LIMIT,
                                              deadline=time.monotonic() + timeout)
@@ -135,7 +133,6 @@ class Child:
             return self.dead
         except WireError as exc:
             return self._broken(exc)
-        wall = time.perf_counter() - start
         if expect_nonce and header.get("nonce") != self.nonce:
             self.kill()
             self.dead = Reply("transport", message="the child's reply did not carry this run's nonce")
@@ -147,7 +144,6 @@ class Child:
             traceback=str(header.get("traceback", ""))[:4000],
             arrays=arrays,
             header=header,
-            wall_seconds=wall,
         )
 
     def _broken(self, exc: WireError) -> Reply:

@@ -12,7 +12,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from judge.cases import effective_seed, make_benchmark_inputs, make_case, make_cases
+from judge.cases import effective_seed, make_case, make_cases
 from judge.problem import Argument, CaseSpec, discover
 from reference import ops
 from reference.variants import Recipe
@@ -163,8 +163,11 @@ def test_weights_and_activations_follow_the_spec_scales():
 
 
 def test_benchmark_inputs_have_no_padding_and_unit_scale():
+    from judge.timing import timing_inputs
+
     for problem in PROBLEMS.values():
-        inputs = make_benchmark_inputs(problem, {k: min(v, 16) for k, v in problem.benchmark_dims.items()}, seed=3)
+        dims = {k: min(v, 16) for k, v in problem.benchmark_dims.items()}
+        inputs = timing_inputs(problem, dims, np.random.default_rng(3))
         for arg in problem.arguments:
             if arg.kind == "padding_mask":
                 assert inputs[arg.name] is None
