@@ -19,7 +19,6 @@ from rich.table import Table
 from judge import report
 from judge.grader import GradeOptions, grade
 from judge.problem import Problem, ProblemError, UnknownProblem, discover, get_problem
-from judge.sandbox import detect_isolation
 from judge.settings import JudgeSettings
 from judge.verdicts import GradeResult, Verdict
 
@@ -79,7 +78,7 @@ def cmd_run(args: argparse.Namespace, settings: JudgeSettings) -> int:
     if args.report and Path(args.report).suffix.lower() not in (".csv", ".json"):
         raise UsageError(f"{args.report}: the report file must end in .csv or .json")
     options = GradeOptions(secret=settings.secret, timing=not args.no_timing, threads=settings.threads,
-                           timing_budget_s=settings.timing_budget_s)
+                           timing_budget_s=settings.timing_budget_s, unsandboxed=settings.unsandboxed)
     results: list[tuple[str, GradeResult]] = []
     out = report.console()
     if len(files) == 1:
@@ -150,10 +149,15 @@ def cmd_new(args: argparse.Namespace, settings: JudgeSettings) -> int:
 
 
 def cmd_doctor(args: argparse.Namespace, settings: JudgeSettings) -> int:
-    isolation = detect_isolation()
-    level = "bubblewrap" if isolation.level == "bubblewrap" else "NONE (submissions run unsandboxed)"
+    from judge.probe import probe
+
+    result = probe(settings.unsandboxed)
+    facts = result.isolation
+    level = "bubblewrap" if facts.level == "bubblewrap" else "NONE (JUDGE_UNSANDBOXED is set)"
     print(f"isolation: {level}")
-    print(f"why: {isolation.reason}")
+    print(f"how: {facts.reason}")
+    print(f"limits: {'per sandbox' if facts.whole else 'PER PROCESS ONLY'}: {facts.limits}")
+    print(f"probe: {'ok' if result.ok else 'FAILED'}: {result.line}")
     problems = discover(settings.problems_dir)
     print(f"problems: {len(problems)} in {settings.problems_dir}")
     try:
@@ -163,7 +167,7 @@ def cmd_doctor(args: argparse.Namespace, settings: JudgeSettings) -> int:
         print(f"torch reference: {torch.__version__} on {device}")
     except ImportError as exc:  # pragma: no cover - torch is a dependency
         print(f"torch reference: unavailable ({exc})")
-    return 0 if isolation.level == "bubblewrap" else 1
+    return 0 if result.ok and facts.level == "bubblewrap" else 1
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -7,8 +7,11 @@ point that the CLI and the service both call.
 
 from __future__ import annotations
 
+import builtins
 import logging
+import math
 import secrets
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,7 +24,7 @@ from judge.expected import expected_for
 from judge.hints import WrongOutput, likely_mistake
 from judge.problem import Problem
 from judge.runner import Child, Reply
-from judge.sandbox import detect_isolation
+from judge.sandbox import isolation as sandbox_isolation
 from judge.verdicts import CaseResult, GradeResult, Verdict, overall
 
 log = logging.getLogger(__name__)
@@ -42,8 +45,22 @@ class GradeOptions:
     secret: str = field(default_factory=lambda: secrets.token_hex(16))  # mixes hidden cases' seeds
     timing: bool = True  # run the speed comparison after the cases pass
     threads: int = 1  # BLAS/OpenMP threads for the submission (and the Torch reference)
-    slot: int = 0  # which sandbox uid to use when several gradings run at once
     timing_budget_s: float = 1.0  # wall time the speed comparison may add
+    unsandboxed: bool = False  # run without bubblewrap: only when an operator asked for it
+
+
+WATCHDOG_MARGIN_S = 10.0  # over the sum of every step's own deadline
+_START_AND_LOAD_S = 60.0  # the sandbox's start and the submission's import (judge.runner's deadlines)
+
+
+def watchdog_seconds(problem: Problem, timing_budget_s: float, timing: bool = True) -> float:
+    """The longest a grading of `problem` may run: every step's own deadline added up, plus a margin.
+
+    Each request already carries its own deadline; this bounds the whole, so that
+    no grading outlives it whatever goes wrong (the service's dispatcher uses it too).
+    """
+    cases = len(problem.cases) * problem.limits.case_wall_s
+    return _START_AND_LOAD_S + cases + (timing_budget_s * 3 if timing else 0.0) + WATCHDOG_MARGIN_S
 
 
 def call_request(inputs: dict[str, Any]) -> tuple[dict[str, Any], list[np.ndarray]]:
@@ -70,6 +87,8 @@ def reply_verdict(reply: Reply) -> tuple[Verdict, str]:
     if reply.status == "crash":
         if reply.kind == "cpu":
             return Verdict.TIME_LIMIT_EXCEEDED, reply.message
+        if reply.kind == "memory":
+            return Verdict.MEMORY_LIMIT_EXCEEDED, reply.message
         return Verdict.RUNTIME_ERROR, reply.message
     if reply.status == "transport":
         return Verdict.RUNTIME_ERROR, reply.message
@@ -86,9 +105,45 @@ def _base(case: Case, verdict: Verdict, message: str) -> CaseResult:
                       shapes=_shapes(case), dims=dict(case.spec.dims), seed=case.seed if public else None)
 
 
-def _judge_case(problem: Problem, case: Case, reply: Reply, wrongs: list[WrongOutput]) -> CaseResult:
+def _valid_seconds(value: Any) -> float | None:
+    """A duration the child reported, if it is a plausible one (it is never trusted for timing)."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value) and 0 <= value < 1e6:
+        return float(value)
+    return None
+
+
+def _is_builtin_exception(name: Any) -> bool:
+    return isinstance(name, str) and isinstance(getattr(builtins, name, None), type) and issubclass(
+        getattr(builtins, name), BaseException)
+
+
+def withheld_message(reply: Reply, code: str) -> str:
+    """A hidden case's error, in words the judge composes itself: the child's own text may carry the inputs.
+
+    Kept: the exception's type when it is a built-in one, and the line of the
+    submission it came from, quoted from the judge's own copy of the code.
+    """
+    kind = reply.header.get("exception")
+    what = kind if _is_builtin_exception(kind) else "an exception"
+    if reply.kind == "exit":
+        what = "sys.exit()"
+    elif reply.kind == "contract":
+        what = "a return value that is not a plain array of numbers"
+    elif reply.kind == "memory":
+        what = "MemoryError"
+    where = ""
+    line = reply.header.get("line")
+    lines = code.splitlines()
+    if type(line) is int and 1 <= line <= len(lines):
+        where = f" at line {line} ({lines[line - 1].strip()[:120]})"
+    return f"{what}{where}; the details are withheld because this is a hidden case"
+
+
+def _judge_case(problem: Problem, case: Case, reply: Reply, wrongs: list[WrongOutput], code: str) -> CaseResult:
     if reply.status != "ok":
         verdict, message = reply_verdict(reply)
+        if reply.status == "error" and not case.spec.public:
+            message = withheld_message(reply, code)
         return _base(case, verdict, message)
     if len(reply.arrays) != 1:
         return _base(case, Verdict.RUNTIME_ERROR, "the sandbox's reply did not carry exactly one array")
@@ -99,8 +154,7 @@ def _judge_case(problem: Problem, case: Case, reply: Reply, wrongs: list[WrongOu
     result.max_abs_error, result.max_rel_error = comparison.max_abs_error, comparison.max_rel_error
     result.mismatches, result.total = comparison.mismatches, comparison.total
     result.tolerance = comparison.tolerance
-    seconds = reply.header.get("seconds")
-    result.seconds = float(seconds) if isinstance(seconds, int | float) else None
+    result.seconds = _valid_seconds(reply.header.get("seconds"))
     if comparison.worst is not None and not comparison.passed:
         worst = comparison.worst
         result.worst = worst.named
@@ -112,46 +166,92 @@ def _judge_case(problem: Problem, case: Case, reply: Reply, wrongs: list[WrongOu
     return result
 
 
+def _reply_bytes(problem: Problem, case: Case) -> int:
+    """The most a correct reply can weigh: the expected output at 16 bytes an element, and slack."""
+    return 2 * expected_for(problem, case).output.nbytes + 4096
+
+
 def _run_cases(problem: Problem, code: str, cases: list[Case],
                child: Child) -> tuple[list[CaseResult], list[WrongOutput], str | None]:
+    """Every case through one child. Public cases run first, so that nothing the child says before its
+    first hidden input can carry one; from then on its output is withheld. Results keep the manifest's order."""
     ready = child.wait_ready()
     if ready.status != "ready":
-        raise RuntimeError(f"the sandbox did not start: {ready.message or ready.status}; stderr: {child.stderr}")
+        raise RuntimeError(f"the sandbox did not start: {ready.message or ready.status}; "
+                           f"stderr: {child.stderr.strip()[-500:]}")
     loaded = child.request({"op": "load", "code": code, "entry_point": problem.entry_point})
     if loaded.status != "ok":
         verdict, message = reply_verdict(loaded)
         return [_base(c, verdict, message) for c in cases], [], loaded.traceback or None
-    results: list[CaseResult] = []
+    results: dict[str, CaseResult] = {}
     wrongs: list[WrongOutput] = []
     traceback = None
     ended_in = ""  # the case in which the sandbox died, if it did
-    for case in cases:
+    for case in sorted(cases, key=lambda c: not c.spec.public):
         if child.dead is not None:
             verdict, _ = reply_verdict(child.dead)
-            results.append(_base(case, verdict, f"not run: the sandbox ended in case {ended_in!r}"))
+            results[case.name] = _base(case, verdict, f"not run: the sandbox ended in case {ended_in!r}")
             continue
+        if not case.spec.public:
+            child.withhold_output()
         header, arrays = call_request(case.inputs)
-        reply = child.request(header, arrays)
-        results.append(_judge_case(problem, case, reply, wrongs))
-        traceback = traceback or reply.traceback or None
+        reply = child.request(header, arrays, max_reply_bytes=_reply_bytes(problem, case))
+        results[case.name] = _judge_case(problem, case, reply, wrongs, code)
+        if case.spec.public:
+            traceback = traceback or reply.traceback or None
         ended_in = case.name
-    return results, wrongs, traceback
+    return [results[c.name] for c in cases], wrongs, traceback
+
+
+class _Watchdog:
+    """Kills the child if the grading outlives `seconds`; the cases it cut short become Time Limit Exceeded."""
+
+    def __init__(self, child: Child, seconds: float) -> None:
+        self.seconds = seconds
+        self.fired = threading.Event()
+        self._child = child
+        self._timer = threading.Timer(seconds, self._fire)
+        self._timer.daemon = True
+
+    def _fire(self) -> None:
+        self.fired.set()
+        self._child.kill()
+
+    def __enter__(self) -> _Watchdog:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()
+
+    def verdicts(self, results: list[CaseResult]) -> list[CaseResult]:
+        if not self.fired.is_set():
+            return results
+        message = f"the grading ran past its watchdog of {self.seconds:g} s and was stopped"
+        for result in results:
+            if result.verdict is not Verdict.ACCEPTED:
+                result.verdict, result.message = Verdict.TIME_LIMIT_EXCEEDED, message
+        return results
 
 
 def grade(problem: Problem, code: str, options: GradeOptions | None = None) -> GradeResult:
     """Grade one submission's source code against every case of `problem`."""
     options = options or GradeOptions()
     started = time.perf_counter()
-    isolation = detect_isolation()
-    notes = [] if isolation.level == "bubblewrap" else [f"NOT SANDBOXED: {isolation.reason}"]
+    isolation = sandbox_isolation(options.unsandboxed)
+    notes = isolation.notes()
     cases = make_cases(problem, options.secret)
     try:
-        with Child(problem.limits, threads=options.threads, slot=options.slot) as child:
+        with Child(problem.limits, threads=options.threads, unsandboxed=options.unsandboxed) as child, \
+                _Watchdog(child, watchdog_seconds(problem, options.timing_budget_s, options.timing)) as watchdog:
             results, wrongs, traceback = _run_cases(problem, code, cases, child)
+            results = watchdog.verdicts(results)
             timing = None
             verdict, score = overall(results)
             if verdict is Verdict.ACCEPTED and options.timing:
                 timing = _time_submission(problem, child, options)
+                if watchdog.fired.is_set():
+                    timing = {"skipped": "the grading ran past its watchdog"}
         stdout, stderr = child.stdout, child.stderr
     except Exception as exc:
         log.exception("internal error while grading %s", problem.slug)

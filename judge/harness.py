@@ -18,6 +18,7 @@ _clock = time.perf_counter
 
 sys.path[:0] = [sys.argv[3], "/sandbox"]
 
+import contextlib  # noqa: E402
 import linecache  # noqa: E402 - the path must be set first
 import os  # noqa: E402
 import traceback  # noqa: E402
@@ -48,7 +49,9 @@ def _failure(exc: BaseException, where: str) -> dict[str, Any]:
     message = f"{type(exc).__name__} {where}: {exc}" if str(exc) else f"{type(exc).__name__} {where}"
     if isinstance(exc, SystemExit):
         message = f"the submission called sys.exit({exc.code!r}) {where}"
-    return {"status": "error", "kind": kind, "message": message[:2000], "traceback": _submission_traceback(exc)}
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == SUBMISSION_FILE]
+    return {"status": "error", "kind": kind, "message": message[:2000], "traceback": _submission_traceback(exc),
+            "exception": type(exc).__name__, "line": frames[-1].lineno if frames else None}
 
 
 def _load(code: str, entry_point: str) -> tuple[dict[str, Any], Any]:
@@ -119,6 +122,13 @@ def _call(func: Any, header: dict[str, Any], arrays: list[np.ndarray]) -> tuple[
     return {"status": "ok", "seconds": seconds}, [array]
 
 
+def _flush() -> None:
+    """Push the submission's buffered output into its pipes before the reply, so the judge sees it in order."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(BaseException):  # a submission that broke its own streams loses its output
+            stream.flush()
+
+
 def main() -> int:
     request_fd, response_fd = int(sys.argv[1]), int(sys.argv[2])
     send_message(response_fd, {"status": "ready"})
@@ -131,9 +141,11 @@ def main() -> int:
         nonce = header.get("nonce")
         if header["op"] == "load":
             reply, func = _load(header["code"], header["entry_point"])
+            _flush()
             send_message(response_fd, {**reply, "nonce": nonce})
         elif header["op"] == "call":
             reply, out = _call(func, header, arrays)
+            _flush()
             send_message(response_fd, {**reply, "nonce": nonce}, out)
         elif header["op"] == "echo":  # the transfer cost of a call: the same bytes in, one array out
             send_message(response_fd, {"status": "ok", "nonce": nonce}, arrays[:1])

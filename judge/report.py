@@ -85,7 +85,7 @@ def render(result: GradeResult, path: str | None = None) -> Group:
 
 def json_line(result: GradeResult, path: str) -> str:
     """One JSON object per submission, as `judge run --json` prints it."""
-    return json.dumps({"path": path, **result.to_dict()})
+    return json.dumps({"path": path, **result.to_dict()}, allow_nan=False)
 
 
 def summary_row(result: GradeResult, path: str) -> dict[str, Any]:
@@ -117,7 +117,7 @@ def write_report(path: Path, results: list[tuple[str, GradeResult]]) -> None:
     """A CSV (one row per submission) or JSON (one full object per submission) report file."""
     if path.suffix.lower() == ".json":
         payload = [{"path": p, **r.to_dict()} for p, r in results]
-        path.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+        path.write_text(json.dumps(payload, indent=2, allow_nan=False) + "\n", encoding="utf-8")
         return
     rows = [summary_row(r, p) for p, r in results]
     buffer = io.StringIO()

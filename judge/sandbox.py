@@ -1,21 +1,30 @@
-"""How the child is isolated: the bubblewrap command line and the resource limits.
+"""How the child is isolated: the bubblewrap command line, its uid, its cgroup and its rlimits.
 
 The sandbox sees the system's /usr (shared libraries), the Python interpreter's
 standard library, a private view of only NumPy, Torch and what they need (never
 the judge, the references or the project folder), the harness, a new /proc,
-a minimal /dev and a small private tmpfs as its only writable place. It gets new
-user, PID, IPC, UTS, cgroup and network namespaces and a non-root uid; when the
-judge runs as root it also drops to an unprivileged uid before bwrap starts, so
-that the kernel counts and limits the child's processes.
+a read-only minimal /dev and a size-capped private tmpfs as its only writable
+place. It gets new user, PID, IPC, UTS, cgroup and network namespaces, no
+capabilities, no nested user namespaces and uid 65534 inside.
+
+When the judge runs as root, every sandbox also runs under an unprivileged uid
+leased to it alone (`judge.uids`), inside a cgroup of its own that caps memory,
+processes and CPU for the sandbox as a whole (`judge.cgroups`), and in a mount
+namespace where the interpreter is reachable even under a 0700 home
+(`judge.reach`). A sandbox that cannot start is the judge's Internal Error:
+there is no silent fallback. Running without bubblewrap happens only when an
+operator asks for it (`JUDGE_UNSANDBOXED=true`), and even then never as root.
 """
 
 from __future__ import annotations
 
+import atexit
 import importlib.metadata as metadata
 import json
 import os
 import re
 import resource
+import secrets
 import shutil
 import sys
 import sysconfig
@@ -25,31 +34,18 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from judge.cgroups import CgroupError, CgroupLimits, CgroupTree, GradingCgroup
 from judge.problem import Limits
+from judge.reach import ReachPlan, apply_reach, plan_reach
+from judge.uids import UID_FIRST, NoFreeUid, UidLease, kill_processes_of, lease_uid
 
 SANDBOX_DIR = "/sandbox"  # where the harness and wire.py appear inside
 SITE_DIR = "/sandbox/site"  # where the allowed packages appear inside
 HARNESS_FILES = (Path(__file__).with_name("harness.py"), Path(__file__).with_name("wire.py"))
 ALLOWED_DISTRIBUTIONS = ("numpy", "torch")  # and everything they require
-SANDBOX_UID_BASE = 61000  # unprivileged uids used when the judge runs as root
 
 
-@dataclass(frozen=True)
-class Isolation:
-    """Which isolation runs the child, and why."""
 
-    level: str  # "bubblewrap" or "none"
-    reason: str  # one line for `judge doctor` and every result
-
-
-@dataclass(frozen=True)
-class Launch:
-    """How to start one child: its argv, environment and the pre-exec hook that applies limits."""
-
-    argv: list[str]
-    env: dict[str, str]
-    preexec: Callable[[], None]
-    isolation: Isolation
 
 
 def _requirement_names(dist: metadata.Distribution) -> list[str]:
@@ -118,14 +114,37 @@ def _root_links() -> list[str]:
     return args
 
 
+
+class SandboxError(Exception):
+    """The sandbox cannot be started: the judge's fault, never the submission's."""
+
+
+@dataclass(frozen=True)
+class Isolation:
+    """Which isolation runs the child, and which limits hold for the sandbox as a whole."""
+
+    level: str  # "bubblewrap", or "none" when an operator asked for no sandbox
+    reason: str  # one line for `judge doctor` and every result
+    whole: bool  # memory, processes and CPU are capped per sandbox (a cgroup), not only per process
+    limits: str  # one line: which limits hold, and how
+
+    def notes(self) -> list[str]:
+        """What every result must say about this isolation (nothing when all is as it should be)."""
+        notes = [] if self.level == "bubblewrap" else [f"NOT SANDBOXED: {self.reason}"]
+        return notes if self.whole else [*notes, f"limits per process only: {self.limits}"]
+
+
 def bubblewrap_argv(limits: Limits, threads: int, info_fd: int | None = None) -> list[str]:
     """The bwrap command line that wraps the harness; `info_fd` receives the inner PID as JSON."""
     bwrap = shutil.which("bwrap")
-    assert bwrap is not None
+    if bwrap is None:
+        raise SandboxError("bubblewrap (bwrap) is not installed: run scripts/setup.sh or apt-get install bubblewrap")
     argv = [
         bwrap,
         *(["--info-fd", str(info_fd)] if info_fd is not None else []),
         "--unshare-all",
+        "--unshare-user",  # explicit, so that nested user namespaces can be disabled
+        "--disable-userns",
         "--die-with-parent",
         "--new-session",
         "--clearenv",
@@ -144,8 +163,8 @@ def bubblewrap_argv(limits: Limits, threads: int, info_fd: int | None = None) ->
     ]
     for root in _interpreter_roots():
         argv += ["--ro-bind", str(root), str(root)]
-    for site in _site_dirs():
-        argv += ["--tmpfs", str(site)]  # hide everything installed, the judge included
+    for site in _site_dirs():  # hide everything installed, the judge included: empty, tiny and read-only
+        argv += ["--size", "4096", "--tmpfs", str(site), "--remount-ro", str(site)]
     for path in allowed_package_paths():
         argv += ["--ro-bind", str(path), f"{SITE_DIR}/{path.name}"]
     for file in HARNESS_FILES:
@@ -156,6 +175,8 @@ def bubblewrap_argv(limits: Limits, threads: int, info_fd: int | None = None) ->
         "--proc",
         "/proc",
         "--dev",
+        "/dev",
+        "--remount-ro",  # the device nodes still work; nothing can be written into /dev itself
         "/dev",
         "--size",
         str(limits.tmp_mb << 20),
@@ -187,22 +208,124 @@ def child_environment(threads: int) -> dict[str, str]:
     }
 
 
-def _limit_setter(limits: Limits, drop_to_uid: int | None) -> Callable[[], None]:
-    """A pre-exec hook: drop root if we are root, then set the rlimits bwrap and the child inherit."""
+@cache
+def cgroup_tree() -> CgroupTree | str:
+    """This judge instance's cgroup folders (removed at exit), or why there are none."""
+    tree = CgroupTree.detect()
+    if isinstance(tree, CgroupTree):
+        atexit.register(tree.close)
+    return tree
+
+
+def isolation(unsandboxed: bool = False) -> Isolation:
+    """What isolation a launch in this process gets, without starting anything (see judge.probe for that)."""
+    tree = cgroup_tree()
+    root = os.geteuid() == 0
+    if isinstance(tree, CgroupTree):
+        whole, limits = True, f"memory, processes and CPU capped per sandbox by {tree.describe()}"
+    else:
+        whole, limits = False, f"memory, processes and CPU are rlimits of each process ({tree})"
+        if not root:
+            limits += "; sandboxes share the judge user's process count"
+    if unsandboxed:
+        who = f"an unprivileged uid from {UID_FIRST}" if root else f"the judge's own uid {os.geteuid()}"
+        return Isolation("none", f"JUDGE_UNSANDBOXED is set: submissions run without namespaces, as {who}",
+                         whole, limits)
+    bwrap = shutil.which("bwrap") or "bwrap (NOT INSTALLED)"
+    who = f"a leased uid from {UID_FIRST} outside, 65534 inside" if root else "uid 65534 inside"
+    return Isolation("bubblewrap", f"{bwrap}: user, PID, IPC, network and mount namespaces; {who}", whole, limits)
+
+
+@dataclass
+class Launch:
+    """How to start one child, and what it holds until `release()`: its uid lease and its cgroup."""
+
+    argv: list[str]
+    env: dict[str, str]
+    preexec: Callable[[], None]
+    isolation: Isolation
+    uid: int | None = None  # the leased sandbox uid when the judge runs as root
+    cgroup: GradingCgroup | None = None
+    _lease: UidLease | None = None
+
+    def after_start(self) -> None:
+        """The child has forked: the parent's copies of the join descriptors can go."""
+        if self.cgroup is not None:
+            self.cgroup.close_join_fds()
+
+    def release(self) -> None:
+        """Kill whatever is left in the cgroup, remove it, then give the uid back."""
+        if self.cgroup is not None:
+            self.cgroup.remove()
+            self.cgroup = None
+        if self._lease is not None:
+            if self.uid is not None:
+                kill_processes_of(self.uid)  # anything that escaped the cgroup (none should)
+            self._lease.release()
+            self._lease = None
+
+
+def launch(request_fd: int, response_fd: int, limits: Limits, threads: int, info_fd: int | None = None,
+           unsandboxed: bool = False) -> Launch:
+    """Everything needed to start one child; raises SandboxError when it cannot be set up."""
+    facts = isolation(unsandboxed)
+    if unsandboxed:
+        site = _unsandboxed_site()
+        argv = [sys.executable, "-I", "-S", str(HARNESS_FILES[0]), str(request_fd), str(response_fd), site]
+        env = child_environment(threads)
+        sources = [*_interpreter_roots(), *allowed_package_paths(), *HARNESS_FILES, Path(site)]
+    else:
+        interpreter = os.path.realpath(sys.executable)
+        argv = [*bubblewrap_argv(limits, threads, info_fd), interpreter, "-I", "-S",
+                f"{SANDBOX_DIR}/harness.py", str(request_fd), str(response_fd), SITE_DIR]
+        env = {}
+        sources = [*_interpreter_roots(), *allowed_package_paths(), *HARNESS_FILES]
+    plan = Launch(argv, env, lambda: None, facts)
+    try:
+        if os.geteuid() == 0:
+            plan._lease = lease_uid()
+            plan.uid = plan._lease.uid
+        tree = cgroup_tree()
+        if isinstance(tree, CgroupTree):
+            plan.cgroup = tree.create(f"g-{secrets.token_hex(6)}",
+                                      CgroupLimits(limits.memory_mb << 20, limits.processes, float(threads)))
+        join = plan.cgroup.open_for_join() if plan.cgroup is not None else []
+        reach = plan_reach(sources, plan.uid) if plan.uid is not None else ReachPlan((), ())
+    except (OSError, CgroupError, NoFreeUid) as exc:
+        plan.release()
+        raise SandboxError(f"cannot prepare the sandbox: {exc}") from exc
+    plan.preexec = _preexec(limits, plan.uid, join, reach)
+    return plan
+
+
+def _preexec(limits: Limits, uid: int | None, cgroup_fds: list[int], reach: ReachPlan) -> Callable[[], None]:
+    """The child's set-up between fork and exec: join the cgroup, make paths reachable, drop root, set rlimits.
+
+    A failure is written to the child's stderr and ends it with status 126, so
+    that the parent reports the reason instead of a bare "preexec failed".
+    """
 
     def apply() -> None:
-        if drop_to_uid is not None:
-            os.setgroups([])
-            os.setgid(drop_to_uid)
-            os.setuid(drop_to_uid)
-        memory = limits.memory_mb << 20
-        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-        resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_s, limits.cpu_s + 1))
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_mb << 20, limits.file_mb << 20))
-        resource.setrlimit(resource.RLIMIT_NOFILE, (limits.open_files, limits.open_files))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        if drop_to_uid is not None:  # only a fresh uid makes the process count ours alone
-            resource.setrlimit(resource.RLIMIT_NPROC, (limits.processes, limits.processes))
+        try:
+            for fd in cgroup_fds:
+                os.write(fd, str(os.getpid()).encode())
+            if reach:
+                apply_reach(reach)
+            if uid is not None:
+                os.setgroups([])
+                os.setgid(uid)
+                os.setuid(uid)
+            memory = limits.memory_mb << 20
+            resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+            resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_s, limits.cpu_s + 1))
+            resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_mb << 20, limits.file_mb << 20))
+            resource.setrlimit(resource.RLIMIT_NOFILE, (limits.open_files, limits.open_files))
+            resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+            if uid is not None:  # a leased uid makes the process count this sandbox's alone
+                resource.setrlimit(resource.RLIMIT_NPROC, (limits.processes, limits.processes))
+        except BaseException as exc:
+            os.write(2, f"sandbox set-up failed: {exc}\n".encode(errors="replace"))
+            os._exit(126)
 
     return apply
 
@@ -213,7 +336,7 @@ def reap_inner(info_read: int) -> None:
     The outer bwrap exits as soon as it learns the exit status, leaving the inner one
     to whoever adopts orphans. That is init, unless the judge itself is PID 1 (a
     container without an init) or a subreaper: then, unreaped, these zombies would
-    pile up against the sandbox uid's process limit. Only that one PID is waited for.
+    pile up. Only that one PID is waited for.
     """
     try:
         info = json.loads(os.read(info_read, 4096) or b"{}")
@@ -236,72 +359,12 @@ def reap_inner(info_read: int) -> None:
 
 
 @cache
-def detect_isolation() -> Isolation:
-    """Bubblewrap when it is installed and can create its namespaces here; else none, loudly."""
-    if not sys.platform.startswith("linux"):
-        return Isolation("none", f"bubblewrap needs Linux; this is {sys.platform}")
-    bwrap = shutil.which("bwrap")
-    if bwrap is None:
-        return Isolation("none", "bubblewrap (bwrap) is not installed: apt-get install bubblewrap")
-    import subprocess
-
-    info_read, info_write = os.pipe()
-    probe = [bwrap, "--info-fd", str(info_write), "--unshare-all", "--die-with-parent", "--ro-bind", "/", "/", "true"]
-    drop = SANDBOX_UID_BASE if os.geteuid() == 0 else None
-    try:
-        result = subprocess.run(
-            probe,
-            capture_output=True,
-            text=True,
-            timeout=30,
-            check=False,
-            pass_fds=(info_write,),
-            preexec_fn=_limit_setter(Limits(), drop),
-        )
-    finally:
-        os.close(info_write)
-        reap_inner(info_read)
-    if result.returncode != 0:
-        why = result.stderr.strip().splitlines()[-1] if result.stderr.strip() else f"exit {result.returncode}"
-        return Isolation("none", f"bubblewrap cannot create namespaces here ({why})")
-    return Isolation("bubblewrap", f"{bwrap}: user, PID, IPC, network namespaces; uid 65534 inside")
-
-
-def launch(
-    request_fd: int, response_fd: int, limits: Limits, threads: int, slot: int = 0, info_fd: int | None = None
-) -> Launch:
-    """Everything needed to start one child with the strongest isolation available."""
-    isolation = detect_isolation()
-    harness = [sys.executable, "-I", "-S"]
-    if isolation.level == "bubblewrap":
-        interpreter = os.path.realpath(sys.executable)
-        argv = [
-            *bubblewrap_argv(limits, threads, info_fd),
-            interpreter,
-            "-I",
-            "-S",
-            f"{SANDBOX_DIR}/harness.py",
-            str(request_fd),
-            str(response_fd),
-            SITE_DIR,
-        ]
-        env: dict[str, str] = {}
-        drop = SANDBOX_UID_BASE + slot if os.geteuid() == 0 else None
-    else:
-        # No namespaces: rlimits, a cleared environment and a private site view are all we have.
-        argv = [*harness, str(HARNESS_FILES[0]), str(request_fd), str(response_fd), _unsandboxed_site()]
-        env = child_environment(threads)
-        drop = None
-    return Launch(argv, env, _limit_setter(limits, drop), isolation)
-
-
-@cache
 def _unsandboxed_site() -> str:
     """Without bubblewrap: a folder of symlinks to the allowed packages only (best effort)."""
-    import atexit
     import tempfile
 
     site = Path(tempfile.mkdtemp(prefix="judge-site-"))
+    site.chmod(0o755)  # the child runs under another uid when the judge is root
     atexit.register(shutil.rmtree, site, ignore_errors=True)
     for path in allowed_package_paths():
         (site / path.name).symlink_to(path)

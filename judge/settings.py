@@ -24,3 +24,8 @@ class JudgeSettings(BaseSettings):
     )
     threads: int = Field(1, ge=1, description="BLAS/OpenMP threads for submissions and the Torch reference.")
     timing_budget_s: float = Field(1.0, gt=0, description="Wall time the speed comparison may add per grading.")
+    unsandboxed: bool = Field(
+        False,
+        description="Run submissions WITHOUT bubblewrap (rlimits, a cgroup and an unprivileged uid only). Only for "
+        "machines where bubblewrap cannot run and every submission is trusted; never a fallback.",
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -58,8 +59,26 @@ class GradeResult:
     details: list[str] = field(default_factory=list)  # extra notes (isolation warnings, ...)
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict with verdicts as their strings."""
-        return asdict(self)
+        """A JSON-ready dict with verdicts as their strings, and no NaN or infinity anywhere.
+
+        A non-finite number (an error measured against an infinite output, a
+        child's NaN) becomes null: strict JSON has no such values, and a parser
+        that meets one fails, the service's included.
+        """
+        finite = json_safe(asdict(self))
+        assert isinstance(finite, dict)
+        return finite
+
+
+def json_safe(value: Any) -> Any:
+    """`value` with every non-finite float replaced by None, through dicts, lists and tuples."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    return value
 
 
 def overall(cases: list[CaseResult]) -> tuple[Verdict, float]:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
-import random
 import re
 import secrets
 import signal
@@ -28,17 +27,18 @@ import pytest
 import judge
 from judge.grader import GradeOptions, grade
 from judge.problem import Problem, get_problem
-from judge.sandbox import SANDBOX_UID_BASE
+from judge import sandbox
+from judge.uids import UID_COUNT, UID_FIRST
 from judge.verdicts import GradeResult, Verdict
 
 HOSTILE_DIR = Path(__file__).resolve().with_name("hostile")
 REPO = Path(__file__).resolve().parents[2]
 JUDGE_DIR = Path(judge.__file__).resolve().parent
 HOME = Path.home()
-SANDBOX_UIDS = range(SANDBOX_UID_BASE, SANDBOX_UID_BASE + 1000)
+SANDBOX_UIDS = range(UID_FIRST, UID_FIRST + UID_COUNT)
+NO_UID = -1  # what a run's uid is when the judge is not root (no uid is leased): no process has it
 GRACE_S = 5.0  # how long a run's processes may take to disappear after grade() returns
 _PLACEHOLDER = re.compile(r"__(MARKER|PORT|TARGETS|REPO|HOME|JUDGE_DIR)__")
-_used_slots: set[int] = set()
 
 
 def fast_limits_problem(**limits: float) -> Problem:
@@ -166,15 +166,6 @@ def leftovers(before: Snapshot, marker: str) -> list[str]:
     return found
 
 
-def free_slot() -> int:
-    """A sandbox uid slot that no process uses now and no test of this session used."""
-    busy = set(sandbox_uid_processes().values())
-    candidates = [s for s in range(1, 1000) if s not in _used_slots and SANDBOX_UID_BASE + s not in busy]
-    slot = random.choice(candidates)
-    _used_slots.add(slot)
-    return slot
-
-
 def _wait_gone(uid: int, marker: str) -> dict[int, str]:
     deadline = time.monotonic() + GRACE_S
     while (alive := run_processes(uid, marker)) and time.monotonic() < deadline:
@@ -225,8 +216,31 @@ def judge_tempdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return folder
 
 
+class LeaseRecorder:
+    """Records every sandbox uid leased while installed (the uid a run's processes carry)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.uids: list[int] = []
+        real = sandbox.lease_uid
+
+        def recording(*args: object, **kwargs: object) -> object:
+            lease = real()
+            self.uids.append(lease.uid)
+            return lease
+
+        monkeypatch.setattr(sandbox, "lease_uid", recording)
+
+    def last(self) -> int:
+        return self.uids[-1] if self.uids else NO_UID
+
+
 @pytest.fixture
-def hostile(judge_tempdir: Path) -> HostileGrader:
+def leases(monkeypatch: pytest.MonkeyPatch) -> LeaseRecorder:
+    return LeaseRecorder(monkeypatch)
+
+
+@pytest.fixture
+def hostile(judge_tempdir: Path, leases: LeaseRecorder) -> HostileGrader:
     """Grade a hostile fixture through the real sandbox and collect everything it may have harmed.
 
     Call as hostile(name, problem=None, **placeholders) or hostile(source=..., ...);
@@ -238,17 +252,16 @@ def hostile(judge_tempdir: Path) -> HostileGrader:
         marker = marker or f"hostile-{secrets.token_hex(8)}"
         code = source if source is not None else load_fixture(name or "", MARKER=marker, **substitutions)
         problem = problem or fast_limits_problem()
-        slot = free_slot()
-        uid = SANDBOX_UID_BASE + slot
         before = snapshot()
-        result = grade(problem, code, GradeOptions(timing=False, slot=slot))
+        result = grade(problem, code, GradeOptions(timing=False))
+        uid = leases.last()
         alive = _wait_gone(uid, marker)
         _reap(alive)
         files = leftovers(before, marker)
         temp = [str(p) for p in judge_tempdir.iterdir()]
-        # the next submission in the same slot, as the service would run it
-        honest = grade(problem, honest_source(), GradeOptions(timing=False, slot=slot))
-        alive_after_honest = _wait_gone(uid, marker)
+        # the next submission, as the service would run it (the first free uid: usually the same one)
+        honest = grade(problem, honest_source(), GradeOptions(timing=False))
+        alive_after_honest = _wait_gone(leases.last(), marker)
         _reap(alive_after_honest)
         return HostileRun(result, marker, uid, {**alive, **alive_after_honest}, files, temp, honest)
 

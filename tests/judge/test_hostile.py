@@ -24,7 +24,7 @@ import pytest
 from judge.cases import make_cases
 from judge.grader import call_request
 from judge.runner import Child
-from judge.sandbox import SANDBOX_UID_BASE, detect_isolation
+from judge.probe import probe
 from judge.verdicts import Verdict
 
 from .conftest import (
@@ -32,7 +32,7 @@ from .conftest import (
     JUDGE_DIR,
     REPO,
     fast_limits_problem,
-    free_slot,
+    NO_UID,
     honest_source,
     leftovers,
     load_fixture,
@@ -58,8 +58,9 @@ def _first_message(run) -> str:
     return run.result.cases[0].message
 
 
-def test_the_sandbox_is_bubblewrap():
-    assert detect_isolation().level == "bubblewrap", detect_isolation().reason
+def test_the_sandbox_is_bubblewrap_and_starts():
+    result = probe()
+    assert result.ok and result.isolation.level == "bubblewrap", result.line
 
 
 def test_honest_fixture_is_accepted(hostile):
@@ -301,8 +302,8 @@ def test_the_process_detector_sees_a_live_daemon():
     """While its sandbox lives, the double-forked daemon is visible by uid and by marker; after, gone."""
     problem = fast_limits_problem()
     marker = f"hostile-{os.urandom(8).hex()}"
-    slot = free_slot()
-    with Child(problem.limits, slot=slot) as child:
+    with Child(problem.limits) as child:
+        uid = child.uid if child.uid is not None else NO_UID
         assert child.wait_ready().status == "ready"
         loaded = child.request({"op": "load", "code": load_fixture("double_fork_daemon", MARKER=marker),
                                 "entry_point": problem.entry_point})
@@ -310,14 +311,14 @@ def test_the_process_detector_sees_a_live_daemon():
         header, arrays = call_request(make_cases(problem, "s")[0].inputs)
         assert child.request(header, arrays).status == "ok"
         deadline = time.monotonic() + 5
-        while not any(marker in cmd for cmd in run_processes(SANDBOX_UID_BASE + slot, marker).values()):
+        while not any(marker in cmd for cmd in run_processes(uid, marker).values()):
             assert time.monotonic() < deadline, "the daemon never showed up"
             time.sleep(0.05)
-        assert SANDBOX_UID_BASE + slot not in (os.getuid(), os.geteuid())
+        assert uid not in (os.getuid(), os.geteuid())
     deadline = time.monotonic() + 5
-    while run_processes(SANDBOX_UID_BASE + slot, marker) and time.monotonic() < deadline:
+    while run_processes(uid, marker) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert not run_processes(SANDBOX_UID_BASE + slot, marker)
+    assert not run_processes(uid, marker)
 
 
 def test_the_file_detector_sees_a_marker_file(tmp_path):
@@ -342,7 +343,7 @@ _REAPER_SCRIPT = textwrap.dedent("""
     problem = get_problem("cross-attention")
     problem = dataclasses.replace(problem, limits=dataclasses.replace(problem.limits, case_wall_s=5.0))
     code = open(sys.argv[1]).read()
-    verdicts = [str(grade(problem, code, GradeOptions(timing=False, slot=int(sys.argv[2]))).verdict)
+    verdicts = [str(grade(problem, code, GradeOptions(timing=False)).verdict)
                 for _ in range(3)]
     time.sleep(1.0)
     me, zombies = os.getpid(), []
@@ -363,11 +364,11 @@ def test_no_process_is_left_to_a_judge_that_is_pid_1(tmp_path):
     """A judge running as PID 1 (the Dockerfile's CMD, no init) inherits every orphan of its runs.
 
     Each grading must leave it nothing: an unreaped zombie per grading would pile up forever
-    and, as root, count against the slot uid's process limit until no sandbox can start.
+    and, as root, count against a sandbox uid's process limit until no sandbox can start.
     """
     honest = tmp_path / "honest.py"
     honest.write_text(honest_source())
-    done = subprocess.run([sys.executable, "-c", _REAPER_SCRIPT, str(honest), str(free_slot())], capture_output=True,
+    done = subprocess.run([sys.executable, "-c", _REAPER_SCRIPT, str(honest)], capture_output=True,
                           text=True, timeout=120, check=False, cwd=REPO)
     assert done.returncode == 0, done.stderr[-3000:]
     assert "['Accepted', 'Accepted', 'Accepted']" in done.stdout, done.stdout

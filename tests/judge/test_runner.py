@@ -15,13 +15,13 @@ import numpy as np
 import pytest
 
 import judge
+from judge.probe import probe
 from judge.problem import Limits
 from judge.sandbox import (
     HARNESS_FILES,
     allowed_package_paths,
     bubblewrap_argv,
     child_environment,
-    detect_isolation,
     launch,
 )
 from judge.wire import (
@@ -291,13 +291,15 @@ def argv() -> list[str]:
 
 
 @pytest.mark.sandbox
-def test_isolation_is_bubblewrap_here():
-    isolation = detect_isolation()
-    assert isolation.level == "bubblewrap", isolation.reason
+def test_the_real_launch_path_works_here():
+    result = probe()
+    assert result.ok, result.line
+    assert result.isolation.level == "bubblewrap"
 
 
 @pytest.mark.sandbox
-@pytest.mark.parametrize("flag", ["--unshare-all", "--die-with-parent", "--new-session", "--clearenv"])
+@pytest.mark.parametrize("flag", ["--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent",
+                                  "--new-session", "--clearenv"])
 def test_bubblewrap_argv_has_the_isolation_flags(argv, flag):
     assert flag in argv
 
@@ -341,10 +343,21 @@ def test_bubblewrap_argv_does_not_bind_site_packages_wholesale(argv):
 
 @pytest.mark.sandbox
 def test_bubblewrap_argv_hides_tmp_and_is_read_only(argv):
-    assert argv[argv.index("--tmpfs", argv.index("--size")) + 1] == "/tmp"
-    assert argv[argv.index("--remount-ro") + 1] == "/"
+    tmp = argv.index("/tmp", argv.index("--proc"))
+    assert argv[tmp - 1] == "--tmpfs"
+    assert argv[tmp - 3:tmp - 1] == ["--size", str(Limits().tmp_mb << 20)]
+    remounts = [argv[i + 1] for i in range(len(argv) - 1) if argv[i] == "--remount-ro"]
+    assert {"/", "/dev"} <= set(remounts)
     assert argv[argv.index("--proc") + 1] == "/proc"
-    assert argv[argv.index("--size") + 1] == str(Limits().tmp_mb << 20)
+
+
+@pytest.mark.sandbox
+def test_every_tmpfs_has_a_size_and_the_hiding_ones_are_read_only(argv):
+    remounts = {argv[i + 1] for i in range(len(argv) - 1) if argv[i] == "--remount-ro"}
+    for i in range(len(argv) - 1):
+        if argv[i] == "--tmpfs":
+            assert argv[i - 2] == "--size", f"the tmpfs at {argv[i + 1]} has no size"
+            assert argv[i + 1] == "/tmp" or argv[i + 1] in remounts, f"the tmpfs at {argv[i + 1]} is writable"
 
 
 @pytest.mark.sandbox
@@ -363,11 +376,14 @@ def test_the_child_environment_is_only_its_own(argv, monkeypatch):
 def test_launch_passes_no_environment_and_the_fds(monkeypatch):
     monkeypatch.setenv("JUDGE_TEST_SECRET", "s3cr3t-env")
     plan = launch(7, 9, Limits(), threads=1)
-    assert plan.isolation.level == "bubblewrap"
-    assert plan.env == {}
-    assert plan.argv[-3:-1] == ["7", "9"]
-    assert plan.argv[-4] == "/sandbox/harness.py"
-    assert not any("s3cr3t" in a for a in plan.argv)
+    try:
+        assert plan.isolation.level == "bubblewrap"
+        assert plan.env == {}
+        assert plan.argv[-3:-1] == ["7", "9"]
+        assert plan.argv[-4] == "/sandbox/harness.py"
+        assert not any("s3cr3t" in a for a in plan.argv)
+    finally:
+        plan.release()
 
 
 @pytest.mark.sandbox
