@@ -25,9 +25,9 @@ from pathlib import Path
 import pytest
 
 import judge
+from judge import sandbox
 from judge.grader import GradeOptions, grade
 from judge.problem import Problem, get_problem
-from judge import sandbox
 from judge.uids import UID_COUNT, UID_FIRST
 from judge.verdicts import GradeResult, Verdict
 
@@ -38,7 +38,7 @@ HOME = Path.home()
 SANDBOX_UIDS = range(UID_FIRST, UID_FIRST + UID_COUNT)
 NO_UID = -1  # what a run's uid is when the judge is not root (no uid is leased): no process has it
 GRACE_S = 5.0  # how long a run's processes may take to disappear after grade() returns
-_PLACEHOLDER = re.compile(r"__(MARKER|PORT|TARGETS|REPO|HOME|JUDGE_DIR)__")
+_PLACEHOLDER = re.compile(r"__(?!HONEST__)([A-Z][A-Z0-9_]*)__")  # __HONEST__ goes first (honest.py quotes it)
 
 
 def fast_limits_problem(**limits: float) -> Problem:

@@ -119,7 +119,7 @@ def test_doctor_names_the_isolation(capsys):
     assert main(["doctor"]) == 0
     out = capsys.readouterr().out
     assert "isolation: bubblewrap" in out
-    assert "why:" in out
+    assert "probe: ok" in out
 
 
 def test_help_explains_every_command(capsys):
