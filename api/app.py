@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 
 from api.routes import health, problems, submissions
+from api.sandbox_monitor import SandboxMonitor
 from api.settings import ServiceSettings
 from api.store import Store
 from api.workers import WorkerConfig, WorkerPool
@@ -43,15 +44,22 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
             log.warning("requeued %d submission(s) left running by the previous server", recovered)
         config = WorkerConfig(database=settings.database, problems_dir=str(settings.problems_dir),
                               secret=settings.grading_secret(), timing_budget_s=settings.timing_budget_s,
-                              max_attempts=settings.max_attempts)
+                              max_attempts=settings.max_attempts, unsandboxed=settings.unsandboxed)
         pool = WorkerPool(settings.workers, config, store)
         app.state.settings, app.state.store, app.state.pool = settings, store, pool
         app.state.admission = asyncio.Lock()
-        if not await run_in_threadpool(pool.start):
+        started = asyncio.ensure_future(run_in_threadpool(pool.start))  # the workers warm while the probe runs
+        monitor = await run_in_threadpool(SandboxMonitor, settings.unsandboxed, settings.probe_interval_s)
+        monitor.start()
+        app.state.monitor = monitor
+        if not monitor.state.result.ok:
+            log.error("submissions will be refused (503) until the sandbox works: %s", monitor.state.result.line)
+        if not await started:
             log.warning("not every worker is warm yet; serving anyway")
         try:
             yield
         finally:
+            monitor.stop()
             await run_in_threadpool(pool.stop)
             store.close()
 

@@ -39,12 +39,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """Run the service until interrupted."""
     import logging
 
-    import uvicorn
     from pydantic import ValidationError
 
     from api.app import create_app
+    from api.server import serve
     from api.settings import ServiceSettings
-    from judge.sandbox import detect_isolation
 
     try:
         settings = ServiceSettings()
@@ -53,14 +52,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if settings.database_url is None:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    isolation = detect_isolation()
-    if isolation.level != "bubblewrap":
-        state = "accepted UNSANDBOXED" if settings.allow_unsandboxed else "refused (503)"
-        print(f"judge serve: WARNING: no sandbox ({isolation.reason}); submissions will be {state}",
-              file=sys.stderr)
+    if settings.unsandboxed:
+        print("judge serve: WARNING: JUDGE_UNSANDBOXED is set: submissions run WITHOUT bubblewrap", file=sys.stderr)
     # a bounded graceful shutdown: waiting requests are cut short, their submissions are durable anyway
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level=args.log_level,
-                timeout_graceful_shutdown=5)
+    serve(create_app(settings), settings, host=args.host, port=args.port, log_level=args.log_level,
+          timeout_graceful_shutdown=5)
     return 0
 
 

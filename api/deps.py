@@ -1,4 +1,4 @@
-"""FastAPI dependencies: the settings, the store, the workers, the sandbox level, the caller.
+"""FastAPI dependencies: the settings, the store, the workers, the sandbox's last probe, the caller.
 
 Everything lives on `app.state`, set up by `api.app.create_app`'s lifespan; tests
 swap any of these through `app.dependency_overrides`.
@@ -13,12 +13,12 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from api.sandbox_monitor import SandboxState
 from api.schemas import ErrorBody
 from api.settings import ServiceSettings
 from api.store import Account, Store
 from api.workers import WorkerPool
 from judge.problem import Problem, UnknownProblem, get_problem
-from judge.sandbox import Isolation, detect_isolation
 
 MAX_SLUG = 100  # longer names are unknown without asking the file system (which refuses names over 255 bytes)
 
@@ -56,9 +56,10 @@ def find_problem(settings: ServiceSettings, slug: str) -> Problem:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
 
 
-def get_isolation() -> Isolation:
-    """The sandbox this machine offers (probed once per process)."""
-    return detect_isolation()
+def get_sandbox(request: Request) -> SandboxState:
+    """The last probe of the sandbox's real launch path (see api.sandbox_monitor)."""
+    state: SandboxState = request.app.state.monitor.state
+    return state
 
 
 async def get_caller(
@@ -79,7 +80,7 @@ Settings = Annotated[ServiceSettings, Depends(get_settings)]
 StoreDep = Annotated[Store, Depends(get_store)]
 Pool = Annotated[WorkerPool, Depends(get_pool)]
 Admission = Annotated[asyncio.Lock, Depends(get_admission)]
-Sandbox = Annotated[Isolation, Depends(get_isolation)]
+Sandbox = Annotated[SandboxState, Depends(get_sandbox)]
 Caller = Annotated[Account, Depends(get_caller)]
 
 

@@ -20,15 +20,21 @@ class ErrorBody(BaseModel):
 
 
 class Health(BaseModel):
-    status: Literal["ok"] = "ok"
+    status: Literal["ok", "degraded"] = Field("ok", description="'degraded' while the sandbox probe fails.")
     queue_depth: int = Field(description="Submissions queued or running.")
     queued: int = Field(description="Submissions waiting for a worker.")
     running: int = Field(description="Submissions being graded.")
     workers: int = Field(description="Grading worker processes configured.")
     workers_ready: int = Field(description="Workers warmed up and alive.")
-    sandbox: Literal["bubblewrap", "none"] = Field(description="'none' when submissions would run unsandboxed.")
-    sandbox_reason: str = Field(description="Why the sandbox level is what it is.")
-    accepting: bool = Field(description="False when POST /submissions answers 503 (no sandbox, not allowed).")
+    sandbox: Literal["bubblewrap", "none"] = Field(
+        description="'none' only when an operator set JUDGE_UNSANDBOXED=true.")
+    sandbox_reason: str = Field(description="The isolation in words.")
+    probe: str = Field(description="The last probe of the real launch path, in one line: what works or what fails.")
+    probe_age_s: float = Field(description="Seconds since that probe.")
+    limits: str = Field(description="Which limits hold for a sandbox as a whole, and how.")
+    limits_per_sandbox: bool = Field(description="False when memory, processes and CPU are only per-process "
+                                                 "rlimits (no cgroup rights here).")
+    accepting: bool = Field(description="False when POST /submissions answers 503: the last probe failed.")
 
 
 class ProblemSummary(BaseModel):

@@ -39,9 +39,19 @@ class ServiceSettings(JudgeSettings):
     max_code_bytes: int = Field(64 * 1024, ge=1, description="Largest accepted submission, in UTF-8 bytes.")
     rate_limit_per_minute: int = Field(30, ge=1, description="Submissions one token may make per minute.")
     max_queue: int = Field(200, ge=1, description="Queued or running submissions beyond which new ones get 429.")
+    max_pending_per_owner: int = Field(
+        4, ge=1, description="Queued or running submissions one token may have; beyond, 429, so that one token "
+                             "cannot fill the queue that everyone shares.")
     wait_timeout_s: float = Field(60.0, gt=0, description="Longest a `?wait=true` request is held before 202.")
-    allow_unsandboxed: bool = Field(False, description="Accept submissions even without bubblewrap (unsafe).")
+    probe_interval_s: float = Field(300.0, gt=0, description="How often the sandbox's launch path is probed again.")
     max_attempts: int = Field(3, ge=1, description="Gradings tried before an Internal Error is reported.")
+    header_timeout_s: float = Field(
+        10.0, gt=0, le=3600, description="Longest a connection may take to deliver a request's complete headers "
+                                         "before it is closed; idle and trickling sockets cannot pile up.")
+    keep_alive_s: int = Field(5, ge=1, le=3600, description="Idle seconds after a response before a keep-alive "
+                                                             "connection is closed.")
+    max_connections: int = Field(
+        512, ge=1, description="Open connections (and requests in progress) beyond which uvicorn answers 503.")
 
     @property
     def database(self) -> str:

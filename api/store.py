@@ -44,6 +44,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, aliased, defer, map
 
 QUEUED, RUNNING, DONE = "queued", "running", "done"
 INTERNAL_ERROR = "Internal Error"
+TIME_LIMIT_EXCEEDED = "Time Limit Exceeded"
+PENDING_RETRY_S = 5  # Retry-After for a full queue: a grading takes about a second, a queue drains in seconds
 
 
 class Base(DeclarativeBase):
@@ -111,6 +113,18 @@ def _rows_changed(session: Session, statement: Any) -> int:
     """Run an UPDATE and say how many rows it changed (0 when a competing writer won)."""
     result = cast(CursorResult[Any], session.execute(statement, execution_options={"synchronize_session": False}))
     return int(result.rowcount)
+
+
+def _pending(session: Session, owner: str | None = None) -> int:
+    """Submissions queued or running (not yet done): everyone's, or one owner's.
+
+    The owner's count rides the (owner, created_at) index; admission compares it
+    with the per-owner cap so that one token cannot hold the whole shared queue.
+    """
+    query = select(func.count()).select_from(Submission).where(Submission.status != DONE)
+    if owner is not None:
+        query = query.where(Submission.owner == owner)
+    return int(session.scalar(query) or 0)
 
 
 def now() -> datetime:
@@ -184,18 +198,22 @@ class Store:
 
     # submissions: the HTTP side ---------------------------------------------------------------
 
-    def admit(self, owner: str, problem: str, code: str, timing: bool, *, max_queue: int,
-              per_minute: int) -> Submission | tuple[str, int]:
-        """Store a new queued submission, or say why not: ("queue" | "rate", seconds to retry after).
+    def admit(self, owner: str, problem: str, code: str, timing: bool, *, max_queue: int, per_minute: int,
+              max_pending_per_owner: int | None = None) -> Submission | tuple[str, int]:
+        """Store a new queued submission, or say why not: ("owner" | "queue" | "rate", seconds to retry after).
 
-        The caller serialises admissions (one lock in the server), so the counts
-        and the insert agree; refused submissions leave nothing behind.
+        "owner": this owner already has `max_pending_per_owner` queued or running
+        (None: no such cap); it is checked first, since waiting for one's own
+        work is the remedy that owner controls. The caller serialises admissions
+        (one lock in the server), so the counts and the insert agree; refused
+        submissions leave nothing behind.
         """
         moment = now()
         with self._session.begin() as s:
-            depth = s.scalar(select(func.count()).select_from(Submission).where(Submission.status != DONE)) or 0
-            if depth >= max_queue:
-                return "queue", 5
+            if max_pending_per_owner is not None and _pending(s, owner) >= max_pending_per_owner:
+                return "owner", PENDING_RETRY_S
+            if _pending(s) >= max_queue:
+                return "queue", PENDING_RETRY_S
             window = select(Submission.created_at).where(
                 Submission.owner == owner, Submission.created_at > moment - timedelta(minutes=1))
             recent = sorted(aware(t) for t in s.scalars(window))
@@ -273,7 +291,7 @@ class Store:
                 update(Submission)
                 .where(Submission.id == claim.id, Submission.claim_token == claim.token, Submission.status == RUNNING)
                 .values(status=DONE, verdict=verdict, score=float(score) if isinstance(score, int | float) else None,
-                        result_json=json.dumps(result), finished_at=now(), claim_token=None),
+                        result_json=json.dumps(result, allow_nan=False), finished_at=now(), claim_token=None),
             ))
 
     def retry(self, claim: Claim) -> bool:
@@ -295,23 +313,29 @@ class Store:
                 .values(status=QUEUED, claimed_by=None, claim_token=None),
             )
 
-    def release(self, worker: str, max_attempts: int) -> tuple[int, int]:
-        """A worker died holding work: requeue it, or after `max_attempts` report an Internal Error.
+    def release(self, worker: str, max_attempts: int, overran: bool = False) -> tuple[int, int]:
+        """A worker died holding work: requeue it, or after `max_attempts` give it a final verdict.
 
         Returns (requeued, failed). The cap keeps a submission that kills its
-        worker every time from being retried forever.
+        worker every time from being retried forever. `overran` says the
+        dispatcher killed the worker because the grading outlived its watchdog:
+        that is the submission's doing, so the final verdict is Time Limit
+        Exceeded; any other death is the judge's Internal Error.
         """
         held = (Submission.status == RUNNING) & (Submission.claimed_by == worker)
+        verdict = TIME_LIMIT_EXCEEDED if overran else INTERNAL_ERROR
+        why = (f"the grading ran past its watchdog {max_attempts} times and was stopped" if overran
+               else f"the grading worker died {max_attempts} times while grading this submission")
         failed_result = {
-            "verdict": INTERNAL_ERROR, "score": 0.0, "cases": [], "sandbox": "", "hint": None, "mistake": None,
+            "verdict": verdict, "score": 0.0, "cases": [], "sandbox": "", "hint": None, "mistake": None,
             "traceback": None, "stdout": "", "stderr": "", "judge_seconds": 0.0, "timing": None,
-            "details": [f"the grading worker died {max_attempts} times while grading this submission"],
+            "details": [why],
         }
         with self._session.begin() as s:
             failed = _rows_changed(
                 s,
                 update(Submission).where(held, Submission.attempts >= max_attempts).values(
-                    status=DONE, verdict=INTERNAL_ERROR, score=0.0, result_json=json.dumps(failed_result),
+                    status=DONE, verdict=verdict, score=0.0, result_json=json.dumps(failed_result),
                     finished_at=now(), claim_token=None),
             )
             requeued = _rows_changed(

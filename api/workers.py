@@ -2,19 +2,26 @@
 
 Each worker is a `spawn`ed process that imports the judge, NumPy and Torch and
 loads every problem before it says it is ready, so a grading pays only for its
-own sandbox. Worker `i` grades in sandbox slot `i` with one thread.
+own sandbox. Each grading leases its own sandbox uid and cgroup, and runs on one thread.
 
 The database decides who grades what (`Store.claim`); the pipes between the
 server and its workers only carry hints, so that nobody waits for a poll:
 
     server -> worker   "wake"  (a submission was queued)    "stop"
-    worker -> server   ("ready", pid)   ("idle",)   ("done", submission_id)
+    worker -> server   ("ready", pid)   ("idle",)   ("grading", submission_id, watchdog_s)   ("done", submission_id)
 
 A worker that hears nothing still looks at the queue every `IDLE_POLL_S`, so a
 lost hint costs latency, never a submission. A dispatcher thread in the server
 reads the pipes, wakes idle workers, tells `?wait=true` requests when their
 submission is done, and restarts a worker that dies (SIGKILL included), putting
 what it held back in the queue.
+
+The dispatcher is also every grading's last watchdog. A worker announces each
+grading with its deadline (`judge.grader.watchdog_seconds`); a worker still on
+it past that deadline and a margin is killed, its sandbox dies with it
+(`--die-with-parent`, and the next worker's start removes its cgroups), and the
+attempt counts: after `max_attempts` the submission gets Time Limit Exceeded
+instead of wedging worker after worker.
 """
 
 from __future__ import annotations
@@ -47,6 +54,7 @@ log = logging.getLogger(__name__)
 IDLE_POLL_S = 1.0  # an idle worker looks at the queue this often even without a hint
 RESPAWN_BACKOFF_S = 2.0  # a worker that dies within a minute of its start waits this long to come back
 STOP_GRACE_S = 20.0  # on shutdown, how long a worker may take to finish the grading it holds
+WATCHDOG_MARGIN_S = 15.0  # past the grading's own watchdog, before the dispatcher kills the worker
 
 Grade = Callable[["Problem", str, "GradeOptions"], "GradeResult"]
 
@@ -60,6 +68,7 @@ class WorkerConfig:
     secret: str
     timing_budget_s: float
     max_attempts: int
+    unsandboxed: bool = False  # the operator's explicit choice; never a fallback
 
 
 def worker_name(index: int, pid: int) -> str:
@@ -119,7 +128,7 @@ def _failure(slug: str, why: str) -> dict[str, Any]:
                        details=[why]).to_dict()
 
 
-def grade_claim(store: Store, problems: ProblemCache, claim: Claim, slot: int, config: WorkerConfig,
+def grade_claim(store: Store, problems: ProblemCache, claim: Claim, config: WorkerConfig,
                 grade: Grade | None = None) -> str:
     """Grade one claimed submission and record the outcome; returns what happened, for the log.
 
@@ -130,8 +139,8 @@ def grade_claim(store: Store, problems: ProblemCache, claim: Claim, slot: int, c
     from judge.grader import grade as real_grade
 
     grade = grade or real_grade
-    options = GradeOptions(secret=config.secret, timing=claim.timing, threads=1, slot=slot,
-                           timing_budget_s=config.timing_budget_s)
+    options = GradeOptions(secret=config.secret, timing=claim.timing, threads=1,
+                           timing_budget_s=config.timing_budget_s, unsandboxed=config.unsandboxed)
     try:
         result = grade(problems.get(claim.problem), claim.code, options).to_dict()
     except Exception as exc:  # the judge's own failure: never the student's
@@ -142,6 +151,17 @@ def grade_claim(store: Store, problems: ProblemCache, claim: Claim, slot: int, c
         store.retry(claim)
         return f"retry after attempt {claim.attempts}"
     return verdict if store.finish(claim, verdict, result) else "claim lost; verdict dropped"
+
+
+def _watchdog(problems: ProblemCache, claim: Claim, config: WorkerConfig) -> float:
+    """How long this grading may take before the dispatcher kills its worker."""
+    from judge.grader import watchdog_seconds
+
+    try:
+        problem = problems.get(claim.problem)
+    except Exception:  # it will fail fast with an Internal Error; a default bound is enough
+        return 120.0 + WATCHDOG_MARGIN_S
+    return watchdog_seconds(problem, config.timing_budget_s, claim.timing) + WATCHDOG_MARGIN_S
 
 
 def _die_with_parent(parent: int) -> None:
@@ -186,7 +206,8 @@ def work(index: int, config: WorkerConfig, conn: Connection, parent: int) -> Non
                 claim = None
                 time.sleep(IDLE_POLL_S)
             if claim is not None:
-                outcome = grade_claim(store, problems, claim, index, config)
+                conn.send(("grading", claim.id, _watchdog(problems, claim, config)))
+                outcome = grade_claim(store, problems, claim, config)
                 log.info("worker %s graded %s: %s", name, claim.id, outcome)
                 conn.send(("done", claim.id))
                 idle_said = False
@@ -214,6 +235,9 @@ class _Slot:
     ready: bool = False
     idle: bool = False
     respawn_at: float = 0.0
+    grading: str | None = None  # the submission it announced, until it says done
+    overran: bool = False  # killed by the watchdog: what it held ends as Time Limit Exceeded once out of attempts
+    deadline: float = 0.0  # time.monotonic() past which the dispatcher kills it
     send_lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -296,6 +320,8 @@ class WorkerPool:
                     self._handle(slot, message)
                 moment = time.monotonic()
                 for slot in self._slots:
+                    if slot.grading is not None and slot.process is not None and moment > slot.deadline:
+                        self._overran(slot)
                     if slot.process is not None and not slot.process.is_alive():
                         self._buried(slot)
                     if slot.process is None and moment >= slot.respawn_at:
@@ -332,7 +358,10 @@ class WorkerPool:
                 with self._lock:
                     slot.idle = False
                 self._send(slot, "wake")
+        elif kind == "grading":
+            slot.grading, slot.deadline = str(message[1]), time.monotonic() + float(message[2])
         elif kind == "done":
+            slot.grading = None
             with self._lock:
                 waiting = list(self._waiters.get(str(message[1]), ()))
             for loop, done in waiting:
@@ -345,6 +374,14 @@ class WorkerPool:
                 return
             with contextlib.suppress(OSError, ValueError):  # it died: the dispatcher will notice
                 slot.conn.send(message)
+
+    def _overran(self, slot: _Slot) -> None:
+        """A grading outlived its watchdog: kill its worker; the release counts the attempt."""
+        log.error("worker %d ran past the watchdog grading %s: killing it", slot.index, slot.grading)
+        slot.overran = True
+        if slot.process is not None:
+            slot.process.kill()
+            slot.process.join(timeout=5)
 
     def _buried(self, slot: _Slot) -> None:
         """A worker ended: requeue what it held, and bring it back (after a pause if it dies young)."""
@@ -367,9 +404,11 @@ class WorkerPool:
             self.notify()
 
     def _release(self, slot: _Slot) -> tuple[int, int]:
+        overran, slot.overran, slot.grading = slot.overran, False, None
         for _ in range(10):
             try:
-                return self._store.release(worker_name(slot.index, slot.pid), self._config.max_attempts)
+                return self._store.release(worker_name(slot.index, slot.pid), self._config.max_attempts,
+                                           overran=overran)
             except Exception:  # a busy database; the next start-up's recovery is the backstop
                 log.exception("could not release worker %d's submissions", slot.index)
                 time.sleep(0.5)

@@ -87,6 +87,7 @@ class Service:
         self.data = Path(tempfile.mkdtemp(prefix="judge-bench-"))
         self.env = {**os.environ, "JUDGE_DATA_DIR": str(self.data), "JUDGE_WORKERS": str(workers),
                     "JUDGE_RATE_LIMIT_PER_MINUTE": "1000000", "JUDGE_MAX_QUEUE": "100000",
+                    "JUDGE_MAX_PENDING_PER_OWNER": "100000",  # one token plays every client
                     "JUDGE_WAIT_TIMEOUT_S": "300"}
         self.env.pop("JUDGE_DATABASE_URL", None)
         self.process: subprocess.Popen[bytes] | None = None

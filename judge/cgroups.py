@@ -262,7 +262,7 @@ class CgroupTree:
                 root.rmdir()
 
     def describe(self) -> str:
-        return f"cgroup {self.version} ({', '.join(CONTROLLERS)}) under {next(iter(self.roots.values())).parent}"
+        return f"cgroup {self.version} ({', '.join(CONTROLLERS)})"  # no path: /health is public
 
 
 def _make_v2(unified: Path, own: str, name: str) -> CgroupTree | str:

@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from api.deps import UNAUTHORIZED, Admission, Caller, Pool, Sandbox, Settings, StoreDep, error, find_problem
 from api.schemas import Queued, SubmissionIn, SubmissionOut, SubmissionPage, SubmissionSummary
+from api.settings import ServiceSettings
 from api.store import DONE, Account, Store, Submission, aware
 
 router = APIRouter(prefix="/submissions", tags=["submissions"])
@@ -89,6 +90,16 @@ def _parse(body: bytes, max_code_bytes: int) -> SubmissionIn:
     return payload
 
 
+def _refusal(why: str, settings: ServiceSettings) -> str:
+    """The one-line 429 detail for a refusal reason from `Store.admit`."""
+    if why == "owner":
+        return (f"this token already has {settings.max_pending_per_owner} submissions queued or running; "
+                "wait for one to finish before submitting another")
+    if why == "queue":
+        return f"the queue is full ({settings.max_queue} submissions waiting or running)"
+    return f"over {settings.rate_limit_per_minute} submissions a minute for this token"
+
+
 def _visible(store: Store, caller: Account, submission_id: str) -> Submission:
     submission = store.get(submission_id)
     if submission is None or (caller.role != "admin" and submission.owner != caller.name):
@@ -136,8 +147,9 @@ _SUBMISSION_BODY: dict[str, Any] = {
         404: error("Unknown problem."),
         413: error("The body or the code is over the size limit (JUDGE_MAX_CODE_BYTES)."),
         422: error("Malformed JSON, a missing or mistyped field, NUL bytes, or text that is not UTF-8."),
-        429: error("Rate limit per token, or the queue is full; see the Retry-After header."),
-        503: error("No sandbox on this machine and JUDGE_ALLOW_UNSANDBOXED is not set: untrusted code is refused."),
+        429: error("This token has JUDGE_MAX_PENDING_PER_OWNER submissions queued or running, is over its rate "
+                   "limit, or the queue is full; see the Retry-After header."),
+        503: error("The last probe of the sandbox failed (see GET /health): no code is taken until it works."),
     },
     openapi_extra=_SUBMISSION_BODY,
 )
@@ -146,22 +158,22 @@ async def create_submission(
     sandbox: Sandbox,
     wait: Annotated[bool, Query(description="Wait for the verdict (bounded by JUDGE_WAIT_TIMEOUT_S).")] = False,
 ) -> Any:
-    if sandbox.level != "bubblewrap" and not settings.allow_unsandboxed:
+    if not sandbox.result.ok:
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE,
-                            f"no sandbox on this machine ({sandbox.reason}); the service refuses to run untrusted "
-                            "code unsandboxed (an operator may set JUDGE_ALLOW_UNSANDBOXED=true)")
+                            f"the sandbox does not work on this server, so no code is taken: {sandbox.result.line}",
+                            headers={"Retry-After": "60"})
     limit = settings.max_code_bytes * JSON_ESCAPE_FACTOR + ENVELOPE_BYTES
     payload = _parse(await _read_capped(request, limit), settings.max_code_bytes)
     await run_in_threadpool(find_problem, settings, payload.problem)
-    async with admission:
+    async with admission:  # the per-owner cap, the queue and the rate are counted with the insert, one at a time
         admitted = await run_in_threadpool(
             lambda: store.admit(caller.name, payload.problem, payload.code, payload.timing,
-                                max_queue=settings.max_queue, per_minute=settings.rate_limit_per_minute))
+                                max_queue=settings.max_queue, per_minute=settings.rate_limit_per_minute,
+                                max_pending_per_owner=settings.max_pending_per_owner))
     if isinstance(admitted, tuple):
         why, retry_after = admitted
-        message = (f"the queue is full ({settings.max_queue} submissions waiting or running)" if why == "queue"
-                   else f"over {settings.rate_limit_per_minute} submissions a minute for this token")
-        raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, message, headers={"Retry-After": str(retry_after)})
+        raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, _refusal(why, settings),
+                            headers={"Retry-After": str(retry_after)})
     pool.notify()
     location = {"Location": f"/submissions/{admitted.id}"}
     current: Submission | None = admitted

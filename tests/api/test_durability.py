@@ -44,15 +44,15 @@ def _result(verdict: Verdict) -> GradeResult:
 
 
 class FakeGrader:
-    """Answers the given verdicts in turn and records the sandbox slot of each call."""
+    """Answers the given verdicts in turn and records the options of each call."""
 
     def __init__(self, *verdicts: Verdict) -> None:
         self.verdicts = list(verdicts)
-        self.slots: list[int] = []
+        self.options: list[GradeOptions] = []
 
     def __call__(self, problem: Problem, code: str, options: GradeOptions) -> GradeResult:
         assert options.threads == 1
-        self.slots.append(options.slot)
+        self.options.append(options)
         return _result(self.verdicts.pop(0))
 
 
@@ -60,7 +60,7 @@ def _run_worker(store: Store, problems: ProblemCache, grade: FakeGrader, slot: i
     """Claim and grade until the queue is empty, as a worker does."""
     outcomes = []
     while (claim := store.claim(f"worker-{slot}")) is not None:
-        outcomes.append(grade_claim(store, problems, claim, slot, CONFIG, grade=grade))
+        outcomes.append(grade_claim(store, problems, claim, CONFIG, grade=grade))
     return outcomes
 
 
@@ -116,10 +116,25 @@ def test_internal_error_is_retried_then_reported_after_three_attempts(store, pro
     grader = FakeGrader(Verdict.INTERNAL_ERROR, Verdict.INTERNAL_ERROR, Verdict.INTERNAL_ERROR)
     outcomes = _run_worker(store, problems, grader, slot=5)
     assert outcomes == ["retry after attempt 1", "retry after attempt 2", "Internal Error"]
-    assert grader.slots == [5, 5, 5]  # the worker's own sandbox slot, every time
+    assert not any(o.unsandboxed for o in grader.options)  # never without the sandbox unless configured
     done = store.get(submission_id)
     assert done is not None
     assert (done.status, done.verdict, done.attempts) == ("done", "Internal Error", 3)
+
+
+def test_a_grading_killed_by_the_watchdog_ends_as_time_limit_exceeded_after_its_attempts(store):
+    (submission_id,) = _queue(store)
+    for attempt in (1, 2, 3):
+        claim = store.claim("wedged-worker")
+        assert claim is not None
+        assert claim.attempts == attempt
+        requeued, failed = store.release("wedged-worker", max_attempts=3, overran=True)
+        assert (requeued, failed) == ((1, 0) if attempt < 3 else (0, 1))
+    done = store.get(submission_id)
+    assert done is not None
+    assert (done.status, done.verdict) == ("done", "Time Limit Exceeded")
+    assert "watchdog" in done.result()["details"][0]
+    assert store.claim("another-worker") is None  # it wedges no further worker
 
 
 def test_internal_error_then_success_reports_only_the_success(store, problems):
@@ -139,7 +154,7 @@ def test_a_grader_that_raises_counts_as_an_internal_error(store, problems):
 
     outcomes = []
     while (claim := store.claim("w")) is not None:
-        outcomes.append(grade_claim(store, problems, claim, 0, CONFIG, grade=explode))
+        outcomes.append(grade_claim(store, problems, claim, CONFIG, grade=explode))
     assert outcomes[-1] == "Internal Error"
     done = store.get(submission_id)
     assert done is not None
@@ -151,7 +166,7 @@ def test_a_real_grading_through_the_worker_step(store, problems):
     (submission_id,) = _queue(store)
     claim = store.claim("w")
     assert isinstance(claim, Claim)
-    assert grade_claim(store, problems, claim, 0, CONFIG) == "Accepted"
+    assert grade_claim(store, problems, claim, CONFIG) == "Accepted"
     assert store.get(submission_id).result()["sandbox"] == "bubblewrap"  # type: ignore[union-attr]
 
 

@@ -12,15 +12,21 @@ from fastapi.testclient import TestClient
 from sqlalchemy import update
 
 from api.app import create_app
-from api.deps import get_isolation
+from api.deps import get_sandbox
+from api.sandbox_monitor import SandboxState
 from api.store import Submission
-from judge.sandbox import Isolation
+from judge.probe import ProbeResult
+from judge.sandbox import isolation
 from tests.api.conftest import account, make_settings, owned, store_of, submit
 from tests.api.submissions import BROKEN, WRONG
 
 pytestmark = pytest.mark.sandbox  # a real warm worker grades in the real sandbox
 
-NO_SANDBOX = Isolation("none", "bubblewrap (bwrap) is not installed")
+FAILED_PROBE = "the sandbox does not start: bwrap: Can't find source path /root/x: Permission denied"
+
+
+def failed_probe() -> SandboxState:
+    return SandboxState(ProbeResult(False, FAILED_PROBE, isolation(), 0.1), time.monotonic())
 
 
 def _poll_done(client: TestClient, headers: dict[str, str], submission_id: str, timeout: float = 60) -> dict:
@@ -261,25 +267,29 @@ def test_full_queue_answers_429_and_stores_nothing(tmp_path):
         assert client.get("/health").json()["queue_depth"] == 2
 
 
-def test_refuses_untrusted_code_without_a_sandbox(service):
-    service.app.dependency_overrides[get_isolation] = lambda: NO_SANDBOX  # type: ignore[attr-defined]
+def test_refuses_submissions_while_the_sandbox_probe_fails(service):
+    service.app.dependency_overrides[get_sandbox] = failed_probe  # type: ignore[attr-defined]
     try:
         alice = account(service)
         refused = submit(service, alice)
         assert refused.status_code == 503
-        assert "JUDGE_ALLOW_UNSANDBOXED" in refused.json()["detail"]
+        assert FAILED_PROBE in refused.json()["detail"]
         assert owned(service, alice) == 0
         health = service.get("/health").json()
-        assert (health["sandbox"], health["accepting"]) == ("none", False)
+        assert (health["status"], health["accepting"], health["probe"]) == ("degraded", False, FAILED_PROBE)
     finally:
         service.app.dependency_overrides.clear()  # type: ignore[attr-defined]
+    # positive control: with the real probe, the same service takes the same submission
+    assert submit(service, account(service), wait=False).status_code == 202
 
 
-def test_allow_unsandboxed_accepts_without_a_sandbox(tmp_path: Path):
-    with TestClient(create_app(make_settings(tmp_path, allow_unsandboxed=True))) as client:
-        client.app.dependency_overrides[get_isolation] = lambda: NO_SANDBOX  # type: ignore[attr-defined]
-        assert client.get("/health").json()["accepting"] is True
-        assert submit(client, account(client), wait=False).status_code == 202
+def test_unsandboxed_only_when_an_operator_sets_it(tmp_path: Path):
+    with TestClient(create_app(make_settings(tmp_path, unsandboxed=True))) as client:
+        health = client.get("/health").json()
+        assert (health["sandbox"], health["accepting"]) == ("none", True), health
+        answer = submit(client, account(client))
+        assert answer.status_code == 200, answer.text
+        assert (answer.json()["verdict"], answer.json()["sandbox"]) == ("Accepted", "none")
 
 
 def test_openapi_documents_every_route_with_models_and_errors(service):

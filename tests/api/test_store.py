@@ -37,11 +37,11 @@ def test_settings_from_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("JUDGE_DATA_DIR", str(tmp_path / "d"))
     monkeypatch.setenv("JUDGE_WORKERS", "3")
     monkeypatch.setenv("JUDGE_MAX_CODE_BYTES", "1000")
-    monkeypatch.setenv("JUDGE_ALLOW_UNSANDBOXED", "true")
+    monkeypatch.setenv("JUDGE_UNSANDBOXED", "true")
     monkeypatch.delenv("JUDGE_SECRET", raising=False)
     monkeypatch.delenv("JUDGE_DATABASE_URL", raising=False)
     settings = ServiceSettings()
-    assert (settings.workers, settings.max_code_bytes, settings.allow_unsandboxed) == (3, 1000, True)
+    assert (settings.workers, settings.max_code_bytes, settings.unsandboxed) == (3, 1000, True)
     assert (settings.rate_limit_per_minute, settings.max_queue, settings.wait_timeout_s) == (30, 200, 60.0)
     assert settings.database == f"sqlite:///{(tmp_path / 'd' / 'judge.sqlite3').resolve()}"
     secret = settings.grading_secret()
