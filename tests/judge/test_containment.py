@@ -86,7 +86,8 @@ def test_a_float128_infinity_is_a_wrong_answer_in_strict_json(hostile):
 
 @needs_cgroups
 def test_memory_spread_over_processes_is_memory_limit_exceeded(hostile):
-    problem = fast_limits_problem(memory_mb=1024)
+    # a wall limit well past the kernel's reclaim-then-kill, which takes seconds on a busy machine
+    problem = fast_limits_problem(memory_mb=1024, case_wall_s=10.0)
     run = hostile("memory_spread", problem=problem, CHILDREN="6", MB="250")  # 1.5 GiB in all, 250 MiB each
     assert run.result.verdict is MLE, _messages(run)
     assert "memory ceiling of 1024 MiB" in run.result.cases[0].message
@@ -95,7 +96,7 @@ def test_memory_spread_over_processes_is_memory_limit_exceeded(hostile):
 
 @needs_cgroups
 def test_positive_control_memory_under_the_ceiling_is_accepted(hostile):
-    problem = fast_limits_problem(memory_mb=1024)
+    problem = fast_limits_problem(memory_mb=1024, case_wall_s=10.0)
     run = hostile("memory_spread", problem=problem, CHILDREN="2", MB="150")
     assert run.result.verdict is ACCEPTED, _messages(run)
     run.assert_unharmed()
