@@ -50,10 +50,6 @@ class SandboxMonitor:
     def start(self) -> None:
         self._thread.start()
 
-    def recheck(self) -> None:
-        """Probe again soon (after a grading could not start its sandbox, say)."""
-        self._wake.set()
-
     def _run(self) -> None:
         while not self._stop.is_set():
             self._wake.wait(self._interval_s)

@@ -74,13 +74,6 @@ def _write(path: Path, value: str) -> None:
         f.write(value)
 
 
-def _read_int(path: Path) -> int | None:
-    try:
-        return int(path.read_text().split()[0])
-    except (OSError, ValueError, IndexError):
-        return None
-
-
 def _pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -147,13 +140,6 @@ class GradingCgroup:
             return False
         events = "memory.events" if self.version == "v2" else "memory.oom_control"
         return _key_values(folder / events).get("oom_kill", 0) > 0
-
-    def peak_memory(self) -> int | None:
-        """The highest memory use seen, in bytes, where the kernel tracks it."""
-        folder = self.folders.get("memory")
-        if folder is None:
-            return None
-        return _read_int(folder / ("memory.peak" if self.version == "v2" else "memory.max_usage_in_bytes"))
 
     def remove(self) -> None:
         """Kill what is left and remove the folders."""
