@@ -16,6 +16,7 @@ from api.routes import health, problems, submissions
 from api.sandbox_monitor import SandboxMonitor
 from api.settings import ServiceSettings
 from api.store import Store
+from api.timing_lane import LaneConfig, TimingLane
 from api.workers import WorkerConfig, WorkerPool
 from judge.problem import ProblemError
 
@@ -43,9 +44,14 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         if recovered:
             log.warning("requeued %d submission(s) left running by the previous server", recovered)
         config = WorkerConfig(database=settings.database, problems_dir=str(settings.problems_dir),
-                              secret=settings.grading_secret(), timing_budget_s=settings.timing_budget_s,
-                              max_attempts=settings.max_attempts, unsandboxed=settings.unsandboxed)
+                              secret=settings.grading_secret(), max_attempts=settings.max_attempts,
+                              unsandboxed=settings.unsandboxed)
         pool = WorkerPool(settings.workers, config, store)
+        lane = TimingLane(LaneConfig(database=settings.database, problems_dir=str(settings.problems_dir),
+                                     cap_s=settings.timing_cap_s, defer_queue=settings.timing_defer_queue,
+                                     unsandboxed=settings.unsandboxed))
+        if settings.timing_lane:
+            lane.start()
         app.state.settings, app.state.store, app.state.pool = settings, store, pool
         app.state.admission = asyncio.Lock()
         started = asyncio.ensure_future(run_in_threadpool(pool.start))  # the workers warm while the probe runs
@@ -60,6 +66,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
             yield
         finally:
             monitor.stop()
+            await run_in_threadpool(lane.stop)
             await run_in_threadpool(pool.stop)
             store.close()
 

@@ -107,8 +107,13 @@ class SubmissionOut(SubmissionSummary):
     cases: list[CaseOut] = Field(default_factory=list, description="One entry per case, in order.")
     hint: str | None = Field(None, description="The likely mistake behind a Wrong Answer, in plain words.")
     mistake: str | None = Field(None, description="That mistake's id.")
-    timing: dict[str, Any] | None = Field(None, description="The speed comparison with the Torch reference, "
-                                                            "when asked for and Accepted.")
+    timing: dict[str, Any] | None = Field(
+        None,
+        description="The speed comparison with the Torch reference, a phase after the verdict: `status` is "
+        "`pending` (with a `reason`, e.g. deferred while the queue is deep), `running`, `done` (with `speedup`, "
+        "`speedup_ci95`, `summary`, `samples`, ...), `failed` (a timed output did not match) or `skipped` "
+        "(with the `reason`). GET it again to see it change; the verdict never does.",
+    )
     sandbox: str | None = Field(None, description="The isolation it ran under: 'bubblewrap' or 'none'.")
     traceback: str | None = Field(None, description="The submission's own frames, on an error.")
     stdout: str = ""

@@ -45,6 +45,10 @@ class ServiceSettings(JudgeSettings):
     wait_timeout_s: float = Field(60.0, gt=0, description="Longest a `?wait=true` request is held before 202.")
     probe_interval_s: float = Field(300.0, gt=0, description="How often the sandbox's launch path is probed again.")
     max_attempts: int = Field(3, ge=1, description="Gradings tried before an Internal Error is reported.")
+    timing_lane: bool = Field(True, description="Run the speed comparisons (one at a time, after the verdicts) "
+                                                "in a lane process beside this server.")
+    timing_defer_queue: int = Field(1, ge=1, description="Queued gradings at which speed comparisons wait, so that "
+                                                         "a deadline's queue drains first.")
     header_timeout_s: float = Field(
         10.0, gt=0, le=3600, description="Longest a connection may take to deliver a request's complete headers "
                                          "before it is closed; idle and trickling sockets cannot pile up.")

@@ -10,7 +10,11 @@ The database is the one source of truth about every submission:
   (`WHERE claim_token = ? AND status = 'running'`), so a grading that was
   requeued meanwhile (a dead worker, a restart, an admin's re-grade) can never
   write a second verdict;
-- at start-up every submission left `running` goes back to `queued`.
+- at start-up every submission left `running` goes back to `queued`;
+- the speed comparison is a second phase with its own state
+  (`timing_status`: pending, running, done, failed or skipped): the verdict is
+  final and visible first, and the timing lane (`api.timing_lane`) claims
+  pending comparisons one at a time with a token of its own.
 """
 
 from __future__ import annotations
@@ -36,13 +40,17 @@ from sqlalchemy import (
     create_engine,
     event,
     func,
+    inspect,
     select,
+    text,
     update,
 )
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, aliased, defer, mapped_column, sessionmaker
 
 QUEUED, RUNNING, DONE = "queued", "running", "done"
+TIMING_PENDING, TIMING_RUNNING = "pending", "running"
+TIMING_ATTEMPTS = 2  # a comparison that takes the timing lane down this often is skipped
 INTERNAL_ERROR = "Internal Error"
 TIME_LIMIT_EXCEEDED = "Time Limit Exceeded"
 PENDING_RETRY_S = 5  # Retry-After for a full queue: a grading takes about a second, a queue drains in seconds
@@ -88,13 +96,29 @@ class Submission(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    timing_status: Mapped[str | None] = mapped_column(String(10), nullable=True, index=True)  # see the docstring
+    timing_json: Mapped[str | None] = mapped_column(Text, nullable=True)  # the comparison's latest state
+    timing_token: Mapped[str | None] = mapped_column(String(32), nullable=True)  # the lane's claim
+    timing_attempts: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     def result(self) -> dict[str, Any]:
-        """The stored GradeResult as a dict (empty until done)."""
+        """The stored GradeResult as a dict (empty until done), with the speed comparison's latest state."""
         if not self.result_json:
             return {}
         loaded: dict[str, Any] = json.loads(self.result_json)
+        if self.timing_json:
+            loaded["timing"] = json.loads(self.timing_json)
         return loaded
+
+
+@dataclass(frozen=True)
+class TimingClaim:
+    """A comparison the timing lane holds."""
+
+    id: str
+    problem: str
+    code: str
+    token: str
 
 
 @dataclass(frozen=True)
@@ -156,7 +180,18 @@ def make_engine(url: str) -> Engine:
     else:
         engine = create_engine(url, pool_pre_ping=True)
     Base.metadata.create_all(engine)
+    _add_missing_columns(engine)
     return engine
+
+
+def _add_missing_columns(engine: Engine) -> None:
+    """A database made by an older version gains the columns added since (all nullable), so nothing is lost."""
+    present = {c["name"] for c in inspect(engine).get_columns(Submission.__tablename__)}
+    with engine.begin() as connection:
+        for column in Submission.__table__.columns:
+            if column.name not in present:
+                kind = column.type.compile(dialect=engine.dialect)
+                connection.execute(text(f"ALTER TABLE {Submission.__tablename__} ADD COLUMN {column.name} {kind}"))
 
 
 class Store:
@@ -256,7 +291,8 @@ class Store:
                 s,
                 update(Submission).where(Submission.id == submission_id).values(
                     status=QUEUED, attempts=0, verdict=None, score=None, result_json=None, started_at=None,
-                    finished_at=None, claimed_by=None, claim_token=None),
+                    finished_at=None, claimed_by=None, claim_token=None, timing_status=None, timing_json=None,
+                    timing_token=None, timing_attempts=None),
             ))
 
     # submissions: the worker side -------------------------------------------------------------
@@ -285,13 +321,17 @@ class Store:
     def finish(self, claim: Claim, verdict: str, result: dict[str, Any]) -> bool:
         """Record the verdict if the claim still holds; False when it was lost (the verdict is dropped)."""
         score = result.get("score")
+        timing = result.get("timing") if isinstance(result.get("timing"), dict) else None
         with self._session.begin() as s:
             return bool(_rows_changed(
                 s,
                 update(Submission)
                 .where(Submission.id == claim.id, Submission.claim_token == claim.token, Submission.status == RUNNING)
                 .values(status=DONE, verdict=verdict, score=float(score) if isinstance(score, int | float) else None,
-                        result_json=json.dumps(result, allow_nan=False), finished_at=now(), claim_token=None),
+                        result_json=json.dumps(result, allow_nan=False), finished_at=now(), claim_token=None,
+                        timing_status=timing.get("status") if timing else None,
+                        timing_json=json.dumps(timing, allow_nan=False) if timing else None,
+                        timing_token=None, timing_attempts=0),
             ))
 
     def retry(self, claim: Claim) -> bool:
@@ -341,3 +381,56 @@ class Store:
             requeued = _rows_changed(
                 s, update(Submission).where(held).values(status=QUEUED, claimed_by=None, claim_token=None))
         return requeued, failed
+
+    # the speed comparison: the timing lane's side ----------------------------------------------
+
+    def claim_timing(self) -> TimingClaim | None:
+        """Take the oldest pending comparison; None when there is none."""
+        token = secrets.token_hex(16)
+        oldest = aliased(Submission)
+        first = (select(oldest.id).where(oldest.timing_status == TIMING_PENDING)
+                 .order_by(oldest.finished_at, oldest.id).limit(1).with_for_update(skip_locked=True).scalar_subquery())
+        running = json.dumps({"status": TIMING_RUNNING, "reason": "being measured now"})
+        statement = (
+            update(Submission).where(Submission.id == first, Submission.timing_status == TIMING_PENDING)
+            .values(timing_status=TIMING_RUNNING, timing_token=token, timing_json=running,
+                    timing_attempts=func.coalesce(Submission.timing_attempts, 0) + 1)
+            .returning(Submission.id, Submission.problem, Submission.code)
+        )
+        with self._session.begin() as s:
+            row = s.execute(statement, execution_options={"synchronize_session": False}).first()
+        return None if row is None else TimingClaim(id=row.id, problem=row.problem, code=row.code, token=token)
+
+    def finish_timing(self, claim: TimingClaim, timing: dict[str, Any]) -> bool:
+        """Record the comparison if the lane's claim still holds (a re-grade drops it)."""
+        with self._session.begin() as s:
+            return bool(_rows_changed(
+                s,
+                update(Submission)
+                .where(Submission.id == claim.id, Submission.timing_token == claim.token,
+                       Submission.timing_status == TIMING_RUNNING)
+                .values(timing_status=str(timing.get("status", "skipped")), timing_token=None,
+                        timing_json=json.dumps(timing, allow_nan=False)),
+            ))
+
+    def defer_timing(self, reason: str) -> int:
+        """Say why pending comparisons wait (a deep queue); returns how many wait."""
+        with self._session.begin() as s:
+            return _rows_changed(
+                s,
+                update(Submission).where(Submission.timing_status == TIMING_PENDING)
+                .values(timing_json=json.dumps({"status": TIMING_PENDING, "reason": reason})),
+            )
+
+    def recover_timing(self) -> int:
+        """At the lane's start: comparisons a dead lane held go back to pending, or are skipped once they
+        have taken the lane down `TIMING_ATTEMPTS` times. One timing lane per database is assumed."""
+        held = Submission.timing_status == TIMING_RUNNING
+        gave_up = json.dumps({"status": "skipped",
+                              "reason": f"the timing lane stopped {TIMING_ATTEMPTS} times while timing this"})
+        again = json.dumps({"status": TIMING_PENDING, "reason": "the timing lane restarted; measuring again"})
+        with self._session.begin() as s:
+            _rows_changed(s, update(Submission).where(held, Submission.timing_attempts >= TIMING_ATTEMPTS)
+                          .values(timing_status="skipped", timing_token=None, timing_json=gave_up))
+            return _rows_changed(s, update(Submission).where(held)
+                                 .values(timing_status=TIMING_PENDING, timing_token=None, timing_json=again))

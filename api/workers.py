@@ -66,7 +66,6 @@ class WorkerConfig:
     database: str
     problems_dir: str
     secret: str
-    timing_budget_s: float
     max_attempts: int
     unsandboxed: bool = False  # the operator's explicit choice; never a fallback
 
@@ -139,8 +138,7 @@ def grade_claim(store: Store, problems: ProblemCache, claim: Claim, config: Work
     from judge.grader import grade as real_grade
 
     grade = grade or real_grade
-    options = GradeOptions(secret=config.secret, timing=claim.timing, threads=1,
-                           timing_budget_s=config.timing_budget_s, unsandboxed=config.unsandboxed)
+    options = GradeOptions(secret=config.secret, timing=claim.timing, threads=1, unsandboxed=config.unsandboxed)
     try:
         result = grade(problems.get(claim.problem), claim.code, options).to_dict()
     except Exception as exc:  # the judge's own failure: never the student's
@@ -161,10 +159,10 @@ def _watchdog(problems: ProblemCache, claim: Claim, config: WorkerConfig) -> flo
         problem = problems.get(claim.problem)
     except Exception:  # it will fail fast with an Internal Error; a default bound is enough
         return 120.0 + WATCHDOG_MARGIN_S
-    return watchdog_seconds(problem, config.timing_budget_s, claim.timing) + WATCHDOG_MARGIN_S
+    return watchdog_seconds(problem) + WATCHDOG_MARGIN_S
 
 
-def _die_with_parent(parent: int) -> None:
+def die_with_parent(parent: int) -> None:
     """Ask Linux to SIGKILL this worker when the server dies, so no orphan keeps grading."""
     with contextlib.suppress(OSError, AttributeError):
         import ctypes
@@ -177,15 +175,14 @@ def _die_with_parent(parent: int) -> None:
 
 def work(index: int, config: WorkerConfig, conn: Connection, parent: int) -> None:
     """A worker's whole life: warm up, say ready, then claim and grade until told to stop."""
-    _die_with_parent(parent)
+    die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the server decides
     logging.basicConfig(level=logging.WARNING,
                         format=f"%(asctime)s %(levelname)s worker-{index} %(name)s: %(message)s")
     import numpy  # noqa: F401 - warm imports: the first grading must not pay for them
     import torch  # noqa: F401
 
-    import judge.grader
-    import judge.timing  # noqa: F401
+    import judge.grader  # noqa: F401
     from api.store import Store
 
     store = Store(config.database)
@@ -267,7 +264,7 @@ class WorkerPool:
 
     def start(self, timeout: float = 180.0) -> bool:
         """Start the workers and wait (bounded) until every one is warm; False if some are not yet."""
-        self._thread.start()  # the workers are children of this thread: see _die_with_parent
+        self._thread.start()  # the workers are children of this thread: see die_with_parent
         return self._all_ready.wait(timeout)
 
     def notify(self) -> None:

@@ -1,8 +1,10 @@
 """Latency and throughput of the real service: `judge serve` on a free loopback port, a temporary data directory.
 
 - p50/p95 latency of `POST /submissions?wait=true` for a correct cross-attention
-  submission, one client at a time, with the speed comparison off and on;
-- p50/p95 latency and throughput with 16 concurrent clients (speed comparison off).
+  submission (answered at the verdict), one client at a time and with 16
+  concurrent clients, each with the speed comparison off and on;
+- the spread of that one file's speedup over its repeated gradings, sequentially
+  and at 16 concurrent clients, once the timing lane has measured them all.
 
 Prints a Markdown table, with the machine named. Usage:
 
@@ -120,8 +122,23 @@ class Service:
                 self.process.wait()
         shutil.rmtree(self.data, ignore_errors=True)
 
-    def submit(self, code: str, timing: bool) -> float:
-        """Seconds from sending POST ?wait=true to holding the Accepted result."""
+    def get(self, submission_id: str) -> dict:
+        request = urllib.request.Request(f"http://127.0.0.1:{self.port}/submissions/{submission_id}",
+                                         headers={"Authorization": f"Bearer {self.token}"})
+        with urllib.request.urlopen(request, timeout=60) as answer:
+            return dict(json.loads(answer.read()))
+
+    def final_timings(self, ids: list[str]) -> list[dict]:
+        """Each submission's speed comparison once the lane is done with it."""
+        done = []
+        for submission_id in ids:
+            while (timing := self.get(submission_id)["timing"])["status"] in ("pending", "running"):
+                time.sleep(0.5)
+            done.append(timing)
+        return done
+
+    def submit(self, code: str, timing: bool) -> tuple[float, str]:
+        """(seconds from sending POST ?wait=true to holding the Accepted result, its id)."""
         body = json.dumps({"problem": "cross-attention", "code": code, "timing": timing}).encode()
         request = urllib.request.Request(
             f"http://127.0.0.1:{self.port}/submissions?wait=true", data=body, method="POST",
@@ -132,7 +149,7 @@ class Service:
         elapsed = time.perf_counter() - start
         if status != 200 or result.get("verdict") != "Accepted":
             raise SystemExit(f"expected 200 Accepted, got {status} {result.get('verdict')}: {result}")
-        return elapsed
+        return elapsed, str(result["id"])
 
 
 def percentiles(latencies: list[float]) -> tuple[float, float]:
@@ -141,34 +158,56 @@ def percentiles(latencies: list[float]) -> tuple[float, float]:
     return statistics.median(ordered), p95
 
 
+def spread(timings: list[dict]) -> str:
+    """(max - min) / mean of the speedups that were measured, and how many were."""
+    speedups = [t["speedup"] for t in timings if t["status"] == "done"]
+    if not speedups:
+        return "no figure: " + "; ".join(sorted({t.get("reason", "") for t in timings}))[:200]
+    samples = sorted(t["samples"] for t in timings if t["status"] == "done")
+    width = (max(speedups) - min(speedups)) / statistics.mean(speedups)
+    return (f"{len(speedups)}/{len(timings)} measured; speedup {min(speedups):.3f}-{max(speedups):.3f}, "
+            f"spread {width:.1%}; pairs per figure {samples[0]}-{samples[-1]}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--requests", type=int, default=30, help="requests per sequential row")
+    parser.add_argument("--requests", type=int, default=20, help="requests per sequential row")
     parser.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)), help="JUDGE_WORKERS")
-    parser.add_argument("--clients", type=int, default=16, help="concurrent clients in the last row")
+    parser.add_argument("--clients", type=int, default=16, help="concurrent clients in the last rows")
     args = parser.parse_args()
     code, source = correct_solution()
-    rows = []
+    rows, spreads = [], []
     with Service(args.workers) as service:
-        for _ in range(max(2, args.workers)):  # warm: each worker's first sandbox, the Torch reference's start
-            service.submit(code, timing=True)
+        warm = [service.submit(code, timing=True)[1] for _ in range(max(2, args.workers))]
+        service.final_timings(warm)  # each worker's first sandbox and the lane's first comparison
         for timing in (False, True):
-            latencies = [service.submit(code, timing) for _ in range(args.requests)]
+            answers = [service.submit(code, timing) for _ in range(args.requests)]
+            latencies = [seconds for seconds, _ in answers]
             rows.append((f"1 client, timing {'on' if timing else 'off'}", len(latencies), *percentiles(latencies),
                          len(latencies) / sum(latencies)))
-        total = args.requests * 4
-        start = time.perf_counter()
-        with ThreadPoolExecutor(args.clients) as pool:
-            latencies = list(pool.map(lambda _: service.submit(code, False), range(total)))
-        elapsed = time.perf_counter() - start
-        rows.append((f"{args.clients} concurrent clients, timing off", total, *percentiles(latencies),
-                     total / elapsed))
+            if timing:
+                spreads.append(("sequential", spread(service.final_timings([i for _, i in answers]))))
+        for timing in (False, True):
+            total = args.clients * 2
+            start = time.perf_counter()
+            with ThreadPoolExecutor(args.clients) as pool:
+                answers = list(pool.map(lambda _, t=timing: service.submit(code, t), range(total)))
+            elapsed = time.perf_counter() - start
+            latencies = [seconds for seconds, _ in answers]
+            rows.append((f"{args.clients} concurrent clients, timing {'on' if timing else 'off'}", total,
+                         *percentiles(latencies), total / elapsed))
+            if timing:
+                spreads.append((f"{args.clients} concurrent clients",
+                                spread(service.final_timings([i for _, i in answers]))))
     print(f"Machine: {describe()}; nproc {len(os.sched_getaffinity(0))}; `judge serve` with {args.workers} "
-          f"worker(s), SQLite; submission: {source}\n")
+          f"worker(s) and its timing lane, SQLite; submission: {source}\n")
     print("| load | requests | p50 latency (s) | p95 latency (s) | throughput (gradings/s) |")
     print("|---|---|---|---|---|")
     for name, count, p50, p95, rate in rows:
         print(f"| {name} | {count} | {p50:.3f} | {p95:.3f} | {rate:.2f} |")
+    print("\n| one file graded repeatedly | its speed figures |\n|---|---|")
+    for name, text in spreads:
+        print(f"| {name} | {text} |")
 
 
 if __name__ == "__main__":

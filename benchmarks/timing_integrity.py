@@ -1,15 +1,20 @@
 """Can the speed comparison be trusted? Repeatability, proportionality and resistance to gaming.
 
-Grades, side by side in one run, on the cross-attention benchmark shape:
-- an honest submission three times (spread of the speedup),
-- one that does 4x the work (should report >= 2.5x the honest time),
-- one that memoises by input bytes, one that returns stale outputs, one that
-  computes ahead in a background thread and one that
-  patches the clocks (none may report better than half the honest time).
+Times, side by side in one run, on the cross-attention benchmark shape (the
+comparison alone, as the timing lane runs it after the verdict):
+- an honest submission 5 times on a quiet machine and 5 times while every core
+  is kept busy by other processes (spread of the speedup);
+- one that does 4x the work (should report about 4x the honest time);
+- cheats, none of which may report a speedup over 1/0.8 of the honest one:
+  memoising by input bytes, stale outputs, computing ahead in a background
+  thread, patched clocks, a process that spins between its own calls to slow
+  the reference, and one thread per core.
 
 Usage: python benchmarks/timing_integrity.py  (prints a Markdown table)
 """
 
+import multiprocessing
+import os
 import statistics
 import sys
 from pathlib import Path
@@ -18,40 +23,63 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from machine import describe
 
-from judge.grader import GradeOptions, grade
 from judge.problem import get_problem
+from judge.timing import TimingOptions, time_submission
 
 SUBMISSIONS = Path(__file__).resolve().parent / "submissions"
+CHEATS = ("four_times_work", "memoising", "stale_outputs", "patched_clock", "background_precompute",
+          "spin_between_calls", "all_cores")
 
 
 def run(name: str) -> dict:
-    problem = get_problem("cross-attention")
-    result = grade(problem, (SUBMISSIONS / f"{name}.py").read_text(), GradeOptions(secret="bench", timing=True))
-    return {"verdict": str(result.verdict), **(result.timing or {}), "judge_seconds": result.judge_seconds}
+    return time_submission(get_problem("cross-attention"), (SUBMISSIONS / f"{name}.py").read_text(), TimingOptions())
+
+
+def _burn() -> None:
+    while True:
+        sum(range(100000))
+
+
+def honest_runs(count: int) -> list[dict]:
+    return [run("honest") for _ in range(count)]
+
+
+def spread(runs: list[dict]) -> float:
+    speedups = [r["speedup"] for r in runs]
+    return (max(speedups) - min(speedups)) / statistics.mean(speedups)
+
+
+def row(label: str, r: dict, honest_speedup: float) -> str:
+    if r["status"] != "done":
+        return f"| {label} | {r['status']} | - | - | - | - | {r.get('reason', '')[:100]} |"
+    low_high = f"{r['speedup_ci95'][0]:.3f}-{r['speedup_ci95'][1]:.3f}" if r["speedup_ci95"] else "none"
+    return (f"| {label} | done | {r['submission_seconds'] * 1e3:.1f} | {r['reference_seconds'] * 1e3:.1f} | "
+            f"{r['speedup']:.3f} ({low_high}) | {r['speedup'] / honest_speedup:.2f} | {r['samples']} pairs, "
+            f"{r['spent_s']:.1f} s |")
 
 
 def main() -> None:
-    honest = [run("honest") for _ in range(3)]
-    speedups = [h["speedup"] for h in honest]
-    honest_time = statistics.median(h["submission_seconds"] for h in honest)
+    quiet = honest_runs(5)
+    burners = [multiprocessing.Process(target=_burn, daemon=True) for _ in range(len(os.sched_getaffinity(0)))]
+    for b in burners:
+        b.start()
+    try:
+        busy = honest_runs(5)
+    finally:
+        for b in burners:
+            b.kill()
+    honest_speedup = statistics.median(r["speedup"] for r in quiet)
     print(f"Machine: {describe()}\n")
-    print("| submission | verdict | submission ms | reference ms | speedup (95% CI) | vs honest time | note |")
+    print("| submission | status | submission ms | reference ms | speedup (95% CI) | vs honest speedup | note |")
     print("|---|---|---|---|---|---|---|")
-    for i, h in enumerate(honest, 1):
-        low, high = h["speedup_ci95"]
-        print(f"| honest, run {i} | {h['verdict']} | {h['submission_seconds'] * 1e3:.1f} | "
-              f"{h['reference_seconds'] * 1e3:.1f} | {h['speedup']:.3f} ({low:.3f}-{high:.3f}) | 1x | "
-              f"{h['samples']} samples |")
-    spread = (max(speedups) - min(speedups)) / statistics.mean(speedups)
-    for name in ("four_times_work", "memoising", "stale_outputs", "patched_clock", "background_precompute"):
-        r = run(name)
-        if "submission_seconds" in r:
-            ratio = r["submission_seconds"] / honest_time
-            print(f"| {name} | {r['verdict']} | {r['submission_seconds'] * 1e3:.1f} | "
-                  f"{r['reference_seconds'] * 1e3:.1f} | {r['speedup']:.3f} | {ratio:.2f}x | |")
-        else:
-            print(f"| {name} | {r['verdict']} | - | - | - | not reported | {r.get('skipped', '')[:90]} |")
-    print(f"\nSpread of the honest speedup over 3 gradings: {spread:.1%} of the mean.")
+    for i, r in enumerate(quiet, 1):
+        print(row(f"honest, quiet, run {i}", r, honest_speedup))
+    for i, r in enumerate(busy, 1):
+        print(row(f"honest, every core busy, run {i}", r, honest_speedup))
+    for name in CHEATS:
+        print(row(name, run(name), honest_speedup))
+    print(f"\nSpread of the honest speedup over 5 runs: quiet {spread(quiet):.1%}, every core busy "
+          f"{spread(busy):.1%}, all 10 together {spread(quiet + busy):.1%} of the mean.")
 
 
 if __name__ == "__main__":

@@ -11,9 +11,10 @@ off throughout.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from functools import partial
 from typing import Any
@@ -22,9 +23,24 @@ import numpy as np
 
 from judge.problem import Problem, discover
 from judge.settings import JudgeSettings
-from judge.timing import pinned_threads, timing_inputs
+from judge.timing import timing_inputs
 
 REPEATS = 7
+
+
+@contextlib.contextmanager
+def pinned_threads(threads: int) -> Iterator[None]:
+    """Run in-process Torch and BLAS on exactly `threads` threads, then restore."""
+    import torch
+    from threadpoolctl import threadpool_limits
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        with threadpool_limits(limits=threads):
+            yield
+    finally:
+        torch.set_num_threads(before)
 
 
 @dataclass

@@ -11,6 +11,11 @@ carries the three limits that must hold for the whole sandbox:
 - cpu: a quota of whole cores, so that gradings running side by side cannot
   starve each other.
 
+Two more controllers are used where the kernel offers them, for the speed
+comparison (`judge.lane`, `judge.timing`): cpuset, which keeps a sandbox on the
+cores it is given whatever affinity it asks for, and the freezer, which stops
+one side of a comparison while the other is timed.
+
 cgroup v2 is used where it offers all three controllers; otherwise each
 controller is taken from its v1 hierarchy. Each judge instance makes its own
 folder (`attention-judge-<pid>-<random>`) beside its own cgroup, one sub-folder
@@ -33,6 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 CONTROLLERS = ("memory", "pids", "cpu")
+OPTIONAL = ("cpuset", "freezer")  # used when present; their absence is reported, not fatal
 PREFIX = "attention-judge-"
 _CPU_PERIOD_US = 100_000
 
@@ -48,6 +54,7 @@ class CgroupLimits:
     memory_bytes: int  # all processes' memory and their tmpfs pages
     processes: int  # processes and threads
     cores: float  # CPU quota in whole cores
+    cpus: str | None = None  # cpuset list ("0-2,5") the sandbox may run on; None: every core the judge has
 
 
 def _mounts() -> Iterator[tuple[Path, str, set[str]]]:
@@ -114,6 +121,7 @@ class GradingCgroup:
     def kill(self, timeout: float = 5.0) -> bool:
         """SIGKILL every process in the cgroup until none is left; True when it is empty."""
         folder = next(iter(self.folders.values()))
+        self.thaw()  # a frozen task does not die until it is thawed
         if self.version == "v2" and (folder / "cgroup.kill").exists():
             with contextlib.suppress(OSError):
                 _write(folder / "cgroup.kill", "1")
@@ -128,6 +136,44 @@ class GradingCgroup:
             if time.monotonic() > deadline:
                 return False
             time.sleep(0.005)
+
+    def set_cpus(self, cpus: str) -> bool:
+        """Move the whole sandbox onto `cpus` (it cannot widen this itself); False without a cpuset."""
+        folder = self.folders.get("cpuset")
+        if folder is None:
+            return False
+        with contextlib.suppress(OSError):
+            _write(folder / "cpuset.cpus", cpus)
+            return True
+        return False
+
+    def freeze(self, timeout: float = 2.0) -> bool:
+        """Stop every process of the sandbox at once; True when the kernel says all are stopped."""
+        return self._set_frozen(True, timeout)
+
+    def thaw(self) -> None:
+        self._set_frozen(False, 2.0)
+
+    def _set_frozen(self, frozen: bool, timeout: float) -> bool:
+        folder = self.folders.get("freezer")
+        if folder is None:
+            return False
+        if self.version == "v2":
+            control, value, state = folder / "cgroup.freeze", "1" if frozen else "0", folder / "cgroup.events"
+        else:
+            control = state = folder / "freezer.state"
+            value = "FROZEN" if frozen else "THAWED"
+        try:
+            _write(control, value)
+            deadline = time.monotonic() + timeout
+            while True:  # freezing takes effect as each task reaches a safe point
+                text = state.read_text()
+                done = (f"frozen {int(frozen)}" in text) if self.version == "v2" else text.strip() == value
+                if done or time.monotonic() > deadline:
+                    return done
+                time.sleep(0.0005)
+        except OSError:
+            return False
 
     def memory_exceeded(self) -> bool:
         """Whether the kernel killed a process of this grading for reaching the memory ceiling.
@@ -208,7 +254,25 @@ class CgroupTree:
                 with contextlib.suppress(OSError):
                     root.rmdir()
             return f"cannot create cgroups ({exc.strerror or exc}: {exc.filename})"
+        for controller in OPTIONAL:
+            mount = next((m for m, kind, options in mounts if kind == "cgroup" and controller in options), None)
+            if mount is not None and controller in own:
+                folder = _make_v1_optional(controller, mount / own[controller].lstrip("/") / name)
+                if folder is not None:
+                    roots[controller] = folder
         return cls("v1", roots)
+
+    def has(self, controller: str) -> bool:
+        return controller in self.roots
+
+    def cpus(self) -> str:
+        """Every core this instance may hand out, as a cpuset list ("" without a cpuset)."""
+        folder = self.roots.get("cpuset")
+        if folder is None:
+            return ""
+        with contextlib.suppress(OSError):
+            return (folder / ("cpuset.cpus.effective" if self.version == "v2" else "cpuset.cpus")).read_text().strip()
+        return ""
 
     def create(self, name: str, limits: CgroupLimits) -> GradingCgroup:
         """A configured cgroup for one grading; raises CgroupError if the kernel refuses."""
@@ -217,7 +281,9 @@ class CgroupTree:
                 root = next(iter(self.roots.values()))
                 folder = root / name
                 folder.mkdir()
-                group = GradingCgroup("v2", dict.fromkeys(CONTROLLERS, folder), limits)
+                group = GradingCgroup("v2", dict.fromkeys(self.roots, folder), limits)
+                if limits.cpus and self.has("cpuset"):
+                    _write(folder / "cpuset.cpus", limits.cpus)
                 _write(folder / "memory.max", str(limits.memory_bytes))
                 with contextlib.suppress(FileNotFoundError):
                     _write(folder / "memory.swap.max", "0")
@@ -228,6 +294,10 @@ class CgroupTree:
             for folder in folders.values():
                 folder.mkdir()
             group = GradingCgroup("v1", folders, limits)
+            if "cpuset" in folders:  # a v1 cpuset starts empty: nothing can join until both are set
+                root = self.roots["cpuset"]
+                _write(folders["cpuset"] / "cpuset.mems", (root / "cpuset.mems").read_text().strip())
+                _write(folders["cpuset"] / "cpuset.cpus", limits.cpus or self.cpus())
             memory = folders["memory"]
             _write(memory / "memory.limit_in_bytes", str(limits.memory_bytes))
             if (memory / "memory.memsw.limit_in_bytes").exists():  # no swapping around the ceiling
@@ -248,7 +318,23 @@ class CgroupTree:
                 root.rmdir()
 
     def describe(self) -> str:
-        return f"cgroup {self.version} ({', '.join(CONTROLLERS)})"  # no path: /health is public
+        used = [*CONTROLLERS, *(c for c in OPTIONAL if self.has(c))]
+        return f"cgroup {self.version} ({', '.join(used)})"  # no path: /health is public
+
+
+def _make_v1_optional(controller: str, folder: Path) -> Path | None:
+    """This instance's folder in an optional v1 hierarchy, or None when it cannot be made ready."""
+    try:
+        _clean_stale(folder.parent)
+        folder.mkdir()
+        if controller == "cpuset":  # inherit the parent's cores and memory nodes
+            for key in ("cpuset.mems", "cpuset.cpus"):
+                _write(folder / key, (folder.parent / key).read_text().strip())
+        return folder
+    except OSError:
+        with contextlib.suppress(OSError):
+            folder.rmdir()
+        return None
 
 
 def _make_v2(unified: Path, own: str, name: str) -> CgroupTree | str:
@@ -262,7 +348,14 @@ def _make_v2(unified: Path, own: str, name: str) -> CgroupTree | str:
             _write(parent / "cgroup.subtree_control", enable)
             root.mkdir()
             _write(root / "cgroup.subtree_control", enable)
-            return CgroupTree("v2", dict.fromkeys(CONTROLLERS, root))
+            roots = dict.fromkeys(CONTROLLERS, root)
+            with contextlib.suppress(OSError):  # optional: cores per sandbox for the speed comparison
+                _write(parent / "cgroup.subtree_control", "+cpuset")
+                _write(root / "cgroup.subtree_control", "+cpuset")
+                roots["cpuset"] = root
+            if (root / "cgroup.freeze").exists() or any(p.name == "cgroup.freeze" for p in root.iterdir()):
+                roots["freezer"] = root  # built into v2 (Linux 5.2): cgroup.freeze in every non-root folder
+            return CgroupTree("v2", roots)
         except OSError as exc:
             reasons.append(f"{parent}: {exc.strerror or exc}")
             with contextlib.suppress(OSError):

@@ -19,7 +19,9 @@ from rich.table import Table
 from judge import report
 from judge.grader import GradeOptions, grade
 from judge.problem import Problem, ProblemError, UnknownProblem, discover, get_problem
+from judge.sandbox import SandboxError
 from judge.settings import JudgeSettings
+from judge.timing import TimingOptions, time_submission
 from judge.verdicts import GradeResult, Verdict
 
 
@@ -72,36 +74,66 @@ def _read(path: Path) -> str:
         return path.read_bytes().decode("utf-8", errors="replace")
 
 
+def _time_accepted(problem: Problem, results: list[tuple[str, GradeResult]], codes: dict[str, str],
+                   settings: JudgeSettings, progress: Progress | None) -> None:
+    """The second phase: the speed comparison of each result whose timing is pending, one at a time."""
+    options = TimingOptions(threads=settings.threads, cap_s=settings.timing_cap_s, unsandboxed=settings.unsandboxed)
+    waiting = [(path, result) for path, result in results if (result.timing or {}).get("status") == "pending"]
+    task = progress.add_task("timing", total=len(waiting)) if progress is not None else None
+    for path, result in waiting:
+        if progress is not None and task is not None:
+            progress.update(task, description=f"timing {Path(path).name}")
+        try:
+            result.timing = time_submission(problem, codes[path], options)
+        except SandboxError as exc:
+            result.timing = {"status": "skipped", "reason": f"the timing sandbox could not start: {exc}"}
+        if progress is not None and task is not None:
+            progress.advance(task)
+
+
+def _progress() -> Progress:
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    return Progress(*columns, console=report.console(stderr=True), transient=True)
+
+
 def cmd_run(args: argparse.Namespace, settings: JudgeSettings) -> int:
     problem = _problem(settings, args.slug)
     files = _submissions(args.paths)
     if args.report and Path(args.report).suffix.lower() not in (".csv", ".json"):
         raise UsageError(f"{args.report}: the report file must end in .csv or .json")
     options = GradeOptions(secret=settings.secret, timing=not args.no_timing, threads=settings.threads,
-                           timing_budget_s=settings.timing_budget_s, unsandboxed=settings.unsandboxed)
+                           unsandboxed=settings.unsandboxed)
     results: list[tuple[str, GradeResult]] = []
+    codes = {str(path): _read(path) for path in files}
     out = report.console()
-    if len(files) == 1:
-        result = grade(problem, _read(files[0]), options)
-        results.append((str(files[0]), result))
-        if args.json:
-            print(report.json_line(result, str(files[0])), flush=True)
-        else:
-            out.print(report.render(result, str(files[0])))
-    else:
-        columns = (TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                   TextColumn("{task.description}"))
-        with Progress(*columns, console=report.console(stderr=True), transient=True) as progress:
-            task = progress.add_task("", total=len(files))
-            for path in files:
-                progress.update(task, description=path.name)
-                result = grade(problem, _read(path), options)
-                results.append((str(path), result))
-                if args.json:
-                    print(report.json_line(result, str(path)), flush=True)
-                progress.advance(task)
+    if len(files) == 1:  # the verdict at once; the speed comparison follows
+        path = str(files[0])
+        result = grade(problem, codes[path], options)
+        results.append((path, result))
         if not args.json:
-            out.print(report.summary_table([report.summary_row(r, p) for p, r in results]))
+            out.print(report.render(result, path, with_timing=False))
+        with _progress() as progress:
+            _time_accepted(problem, results, codes, settings, progress if not args.json else None)
+        if args.json:
+            print(report.json_line(result, path), flush=True)
+        elif result.timing:
+            for line in report.timing_lines(result.timing):
+                out.print(line)
+    else:
+        with _progress() as progress:
+            task = progress.add_task("grading", total=len(files))
+            for path in codes:
+                progress.update(task, description=f"grading {Path(path).name}")
+                results.append((path, grade(problem, codes[path], options)))
+                progress.advance(task)
+            if not args.json:
+                progress.console.print(report.summary_table([report.summary_row(r, p) for p, r in results]))
+            _time_accepted(problem, results, codes, settings, progress)
+        if args.json:
+            for path, result in results:
+                print(report.json_line(result, path), flush=True)
+        else:
+            out.print(report.timing_table([report.summary_row(r, p) for p, r in results]))
     if args.report:
         report.write_report(Path(args.report), results)
     return 0 if all(r.verdict is Verdict.ACCEPTED for _, r in results) else 1
@@ -192,7 +224,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("slug", help="the problem's id, e.g. cross-attention")
     p.add_argument("paths", nargs="+", metavar="PATH", help="a .py file or a folder of .py files")
     p.add_argument("--json", action="store_true", help="print one JSON object per submission, one per line")
-    p.add_argument("--no-timing", action="store_true", help="skip the speed comparison with the Torch reference")
+    p.add_argument("--no-timing", action="store_true",
+                   help="skip the speed comparison with the Torch reference (it runs after the verdicts are printed)")
     p.add_argument("--report", metavar="FILE", help="also write a report: FILE.csv (a row per submission) "
                                                     "or FILE.json (full results)")
     p.set_defaults(handler=cmd_run)

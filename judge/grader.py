@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from judge.calls import call_request
 from judge.cases import Case, make_cases
 from judge.compare import compare_outputs
 from judge.expected import expected_for
@@ -43,9 +44,8 @@ class GradeOptions:
     """Knobs of one grading."""
 
     secret: str = field(default_factory=lambda: secrets.token_hex(16))  # mixes hidden cases' seeds
-    timing: bool = True  # run the speed comparison after the cases pass
-    threads: int = 1  # BLAS/OpenMP threads for the submission (and the Torch reference)
-    timing_budget_s: float = 1.0  # wall time the speed comparison may add
+    timing: bool = True  # an Accepted result's timing is "pending" (the caller runs judge.timing next)
+    threads: int = 1  # BLAS/OpenMP threads for the submission
     unsandboxed: bool = False  # run without bubblewrap: only when an operator asked for it
 
 
@@ -53,29 +53,14 @@ WATCHDOG_MARGIN_S = 10.0  # over the sum of every step's own deadline
 _START_AND_LOAD_S = 60.0  # the sandbox's start and the submission's import (judge.runner's deadlines)
 
 
-def watchdog_seconds(problem: Problem, timing_budget_s: float, timing: bool = True) -> float:
+def watchdog_seconds(problem: Problem) -> float:
     """The longest a grading of `problem` may run: every step's own deadline added up, plus a margin.
 
     Each request already carries its own deadline; this bounds the whole, so that
     no grading outlives it whatever goes wrong (the service's dispatcher uses it too).
     """
     cases = len(problem.cases) * problem.limits.case_wall_s
-    return _START_AND_LOAD_S + cases + (timing_budget_s * 3 if timing else 0.0) + WATCHDOG_MARGIN_S
-
-
-def call_request(inputs: dict[str, Any]) -> tuple[dict[str, Any], list[np.ndarray]]:
-    """Inputs as a call request: arrays travel as .npy frames, the rest in the header."""
-    slots: list[dict[str, Any]] = []
-    arrays: list[np.ndarray] = []
-    for value in inputs.values():
-        if isinstance(value, np.ndarray):
-            slots.append({"kind": "array"})
-            arrays.append(value)
-        elif value is None:
-            slots.append({"kind": "none"})
-        else:
-            slots.append({"kind": "int", "value": int(value)})
-    return {"op": "call", "args": slots}, arrays
+    return _START_AND_LOAD_S + cases + WATCHDOG_MARGIN_S
 
 
 def reply_verdict(reply: Reply) -> tuple[Verdict, str]:
@@ -243,15 +228,10 @@ def grade(problem: Problem, code: str, options: GradeOptions | None = None) -> G
     cases = make_cases(problem, options.secret)
     try:
         with Child(problem.limits, threads=options.threads, unsandboxed=options.unsandboxed) as child, \
-                _Watchdog(child, watchdog_seconds(problem, options.timing_budget_s, options.timing)) as watchdog:
+                _Watchdog(child, watchdog_seconds(problem)) as watchdog:
             results, wrongs, traceback = _run_cases(problem, code, cases, child)
             results = watchdog.verdicts(results)
-            timing = None
             verdict, score = overall(results)
-            if verdict is Verdict.ACCEPTED and options.timing:
-                timing = _time_submission(problem, child, options)
-                if watchdog.fired.is_set():
-                    timing = {"skipped": "the grading ran past its watchdog"}
         stdout, stderr = child.stdout, child.stderr
     except Exception as exc:
         log.exception("internal error while grading %s", problem.slug)
@@ -272,13 +252,15 @@ def grade(problem: Problem, code: str, options: GradeOptions | None = None) -> G
         stdout=stdout,
         stderr=stderr,
         judge_seconds=time.perf_counter() - started,
-        timing=timing,
+        timing=_timing_state(verdict, options),
         details=notes,
     )
 
 
-def _time_submission(problem: Problem, child: Child, options: GradeOptions) -> dict[str, Any] | None:
-    """The speed comparison; see judge.timing."""
-    from judge.timing import time_against_reference
-
-    return time_against_reference(problem, child, options)
+def _timing_state(verdict: Verdict, options: GradeOptions) -> dict[str, Any]:
+    """What the result says of the speed comparison, which is a phase of its own after the verdict."""
+    if verdict is not Verdict.ACCEPTED:
+        return {"status": "skipped", "reason": "only an Accepted submission is timed"}
+    if not options.timing:
+        return {"status": "skipped", "reason": "timing is off for this grading"}
+    return {"status": "pending", "reason": "the speed comparison runs after the verdict"}

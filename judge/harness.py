@@ -105,8 +105,36 @@ def _arguments(header: dict[str, Any], arrays: list[np.ndarray]) -> list[Any]:
     return args
 
 
+def _on_cuda(args: list[Any]) -> list[Any]:
+    """The arrays as CUDA tensors, copied before the call returns to the judge's clock (TF32 stays off)."""
+    import torch
+
+    torch.backends.cuda.matmul.allow_tf32 = False
+    torch.backends.cudnn.allow_tf32 = False
+    moved = [torch.from_numpy(a).cuda() if isinstance(a, np.ndarray) else a for a in args]
+    torch.cuda.synchronize()
+    return moved
+
+
+def _flush_l2() -> dict[str, Any]:
+    """Evict the GPU's L2 cache (every process shares it) by writing a buffer larger than it."""
+    import torch
+
+    if not torch.cuda.is_available():
+        return {"status": "error", "kind": "exception", "message": "CUDA is not available in the sandbox"}
+    size = max(getattr(torch.cuda.get_device_properties(0), "L2_cache_size", 0) * 2, 256 << 20)
+    torch.empty(size, dtype=torch.uint8, device="cuda").zero_()
+    torch.cuda.synchronize()
+    return {"status": "ok"}
+
+
 def _call(func: Any, header: dict[str, Any], arrays: list[np.ndarray]) -> tuple[dict[str, Any], list[np.ndarray]]:
     args = _arguments(header, arrays)
+    if header.get("device") == "cuda":
+        try:
+            args = _on_cuda(args)
+        except BaseException as exc:
+            return {"status": "error", "kind": "exception", "message": f"CUDA is not usable here: {exc}"[:2000]}, []
     start = _clock()
     try:
         out = func(*args)
@@ -147,8 +175,12 @@ def main() -> int:
             reply, out = _call(func, header, arrays)
             _flush()
             send_message(response_fd, {**reply, "nonce": nonce}, out)
-        elif header["op"] == "echo":  # the transfer cost of a call: the same bytes in, one array out
-            send_message(response_fd, {"status": "ok", "nonce": nonce}, arrays[:1])
+        elif header["op"] == "flush":  # asked of the trusted reference sandbox only, before each timed call
+            try:
+                reply = _flush_l2()
+            except BaseException as exc:
+                reply = {"status": "error", "kind": "exception", "message": str(exc)[:2000]}
+            send_message(response_fd, {**reply, "nonce": nonce})
         else:
             return 0
 

@@ -104,6 +104,7 @@ class Problem:
     mistakes: tuple[Mistake, ...]
     benchmark_dims: dict[str, int]
     flops: str  # "module:function" giving the block's matmul FLOPs for a dims dict
+    benchmark_device: str = "cpu"  # "cuda": on a GPU host, inputs arrive as CUDA tensors and both sides run there
     limits: Limits = field(default_factory=Limits)
     tolerance: Tolerance = field(default_factory=Tolerance)
 
@@ -298,7 +299,10 @@ def load_problem(folder: Path) -> Problem:
                      "output", "arguments", "cases", "mistakes", "benchmark", "limits", "tolerance"})
     output = top.sub("output")
     benchmark = top.sub("benchmark")
-    benchmark.check_known({"dims", "flops"})
+    benchmark.check_known({"dims", "flops", "device"})
+    device = benchmark.get("device", str, "cpu")
+    if device not in ("cpu", "cuda"):
+        raise benchmark.fail("device", f"must be 'cpu' or 'cuda', not {device!r}")
     limits = top.sub("limits") if "limits" in data else _Fields(path, {}, "limits.")
     limits.check_known({f for f in Limits.__dataclass_fields__})
     tol = top.sub("tolerance") if "tolerance" in data else _Fields(path, {}, "tolerance.")
@@ -318,6 +322,7 @@ def load_problem(folder: Path) -> Problem:
         cases=tuple(_case(top.sub("cases", i)) for i in range(len(top.get("cases", list)))),
         mistakes=tuple(_mistake(top.sub("mistakes", i)) for i in range(len(top.get("mistakes", list, [])))),
         benchmark_dims=_int_dict(benchmark, "dims"),
+        benchmark_device=device,
         # by default the FLOP count sits in reference.flops under the reference's own name
         flops=benchmark.get("flops", str, "reference.flops:" + top.get("reference", str).partition(":")[2]),
         limits=Limits(**{k: limits.get(k, (int, float)) for k in limits.table}),

@@ -47,22 +47,27 @@ def case_table(result: GradeResult) -> Table:
 
 
 def timing_lines(timing: dict[str, Any]) -> list[str]:
-    if "skipped" in timing:
-        return [f"speed: not measured ({timing['skipped']})"]
-    low, high = timing["speedup_ci95"]
-    line = (f"speed on {timing['device']} ({timing['threads']} thread(s)): "
-            f"yours {timing['submission_seconds'] * 1e3:.2f} ms, "
-            f"Torch reference {timing['reference_seconds'] * 1e3:.2f} ms, speedup {timing['speedup']:.2f}x "
-            f"(95% CI {low:.2f}-{high:.2f}, {timing['samples']} samples)")
-    lines = [line]
+    """The speed comparison in words: its figure, or why there is none."""
+    status = timing.get("status")
+    if status == "pending":
+        return [f"speed: pending ({timing.get('reason', 'queued for the timing lane')})"]
+    if status != "done":
+        label = "failed" if status == "failed" else "not measured"
+        return [f"speed: {label} ({timing.get('reason', '')})"]
+    interval = timing.get("speedup_ci95")
+    spread = f"95% CI {interval[0]:.2f}-{interval[1]:.2f}, " if interval else ""
+    lines = [
+        f"speed on {timing['device']} ({timing['threads']} thread(s)): {timing['summary']}",
+        f"  yours {timing['submission_seconds'] * 1e3:.2f} ms ({timing['submission_gflops']:.1f} GFLOP/s), "
+        f"Torch reference {timing['reference_seconds'] * 1e3:.2f} ms ({spread}{timing['samples']} timed pairs)",
+    ]
     if timing.get("implausible"):
-        lines.append("speedup over 10x: flagged as implausible and not ranked")
-    if timing.get("note"):
-        lines.append(str(timing["note"]))
+        lines.append("  speedup over 10x: flagged as implausible and not ranked")
+    lines.extend(f"  {note}" for note in timing.get("notes", []))
     return lines
 
 
-def render(result: GradeResult, path: str | None = None) -> Group:
+def render(result: GradeResult, path: str | None = None, with_timing: bool = True) -> Group:
     """The readable report of one grading: verdict, per-case table, hint, traceback, output."""
     title = Text.assemble(verdict_text(result.verdict), f"  score {result.score:.0%}  ({result.problem}")
     title.append(f", {path})" if path else ")")
@@ -77,7 +82,7 @@ def render(result: GradeResult, path: str | None = None) -> Group:
     for label, body in (("stdout", result.stdout), ("stderr", result.stderr)):
         if body.strip():
             parts.append(Panel(body.rstrip()[:2000], title=f"captured {label}", border_style="dim"))
-    if result.timing:
+    if result.timing and with_timing:
         parts.extend(Text(line) for line in timing_lines(result.timing))
     parts.extend(Text(note, style="bold red") for note in result.details)
     return Group(*parts)
@@ -92,13 +97,15 @@ def summary_row(result: GradeResult, path: str) -> dict[str, Any]:
     """One flat row per submission, for the summary table and CSV reports."""
     failing = next((c for c in result.cases if c.verdict is not Verdict.ACCEPTED), None)
     timing = result.timing or {}
+    speedup = timing.get("speedup", "") if timing.get("status") == "done" else ""
     return {
         "path": path,
         "verdict": str(result.verdict),
         "score": round(result.score, 4),
         "first_failing_case": failing.name if failing else "",
         "hint": result.hint or "",
-        "speedup": timing.get("speedup", ""),
+        "speedup": speedup,
+        "timing": timing.get("summary") or timing.get("reason", ""),
         "sandbox": result.sandbox,
     }
 
@@ -110,6 +117,16 @@ def summary_table(rows: list[dict[str, Any]]) -> Table:
     for row in rows:
         table.add_row(row["path"], verdict_text(Verdict(row["verdict"])), f"{row['score']:.0%}",
                       row["first_failing_case"], row["hint"])
+    return table
+
+
+def timing_table(rows: list[dict[str, Any]]) -> Table:
+    """The second phase's outcome: one line per submission with its speed, or why there is none."""
+    table = Table(header_style="bold")
+    for column in ("path", "verdict", "speed against the Torch reference"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(row["path"], verdict_text(Verdict(row["verdict"])), row["timing"])
     return table
 
 

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from judge.problem import Limits
-from judge.sandbox import Isolation, launch, reap_inner
+from judge.sandbox import NO_EXTRAS, Extras, Isolation, launch, reap_inner
 from judge.wire import WireError, WireTimeout, receive_message, send_message
 
 OUTPUT_KEEP_BYTES = 4096  # of stdout and of stderr, kept for feedback
@@ -106,7 +106,7 @@ class Child:
     Raises judge.sandbox.SandboxError when the sandbox cannot be prepared.
     """
 
-    def __init__(self, limits: Limits, threads: int = 1, unsandboxed: bool = False) -> None:
+    def __init__(self, limits: Limits, threads: int = 1, unsandboxed: bool = False, extras: Extras = NO_EXTRAS) -> None:
         self.limits = limits
         self.nonce = secrets.token_hex(16)
         request_read, self._request_write = os.pipe()
@@ -116,7 +116,7 @@ class Child:
         self._info_read, info_write = os.pipe()  # bwrap writes {"child-pid": N} here
         os.set_blocking(self._request_write, False)  # every write carries a deadline
         try:
-            self._plan = launch(request_read, response_write, limits, threads, info_write, unsandboxed)
+            self._plan = launch(request_read, response_write, limits, threads, info_write, unsandboxed, extras)
             self.process = subprocess.Popen(
                 self._plan.argv,
                 env=self._plan.env,
@@ -250,6 +250,15 @@ class Child:
             self.dead = Reply("crash", kind=_describe_exit_kind(code), message=_describe_exit(code))
         assert self.dead is not None
         return self.dead
+
+    def pause(self) -> bool:
+        """Stop every process of the sandbox at once (its cgroup's freezer); False where that cannot be done."""
+        cgroup = self._plan.cgroup
+        return cgroup is not None and self.dead is None and cgroup.freeze()
+
+    def resume(self) -> None:
+        if self._plan.cgroup is not None:
+            self._plan.cgroup.thaw()
 
     def withhold_output(self) -> None:
         """From now on keep none of the child's stdout and stderr (hidden inputs may be in it)."""

@@ -35,6 +35,8 @@ from functools import cache
 from pathlib import Path
 
 from judge.cgroups import CgroupError, CgroupLimits, CgroupTree, GradingCgroup
+from judge.gpu import gpu_device_nodes
+from judge.lane import GRADING_PREFIX, grading_cpus
 from judge.problem import Limits
 from judge.reach import ReachPlan, apply_reach, plan_reach
 from judge.uids import UID_FIRST, NoFreeUid, UidLease, kill_processes_of, lease_uid
@@ -134,7 +136,19 @@ class Isolation:
         return notes if self.whole else [*notes, f"limits per process only: {self.limits}"]
 
 
-def bubblewrap_argv(limits: Limits, threads: int, info_fd: int | None = None) -> list[str]:
+@dataclass(frozen=True)
+class Extras:
+    """What a launch may add to the bare sandbox: only the judge's own trusted sandboxes ask for these."""
+
+    binds: tuple[tuple[Path, str], ...] = ()  # (host path, path inside), read-only: the Torch baseline's package
+    gpu: bool = False  # the NVIDIA device nodes, for a comparison on CUDA
+    cpus: str | None = None  # the cores to run on (the timing lane's); None: a grading's share
+
+
+NO_EXTRAS = Extras()
+
+
+def bubblewrap_argv(limits: Limits, threads: int, info_fd: int | None = None, extras: Extras = NO_EXTRAS) -> list[str]:
     """The bwrap command line that wraps the harness; `info_fd` receives the inner PID as JSON."""
     bwrap = shutil.which("bwrap")
     if bwrap is None:
@@ -169,6 +183,8 @@ def bubblewrap_argv(limits: Limits, threads: int, info_fd: int | None = None) ->
         argv += ["--ro-bind", str(path), f"{SITE_DIR}/{path.name}"]
     for file in HARNESS_FILES:
         argv += ["--ro-bind", str(file), f"{SANDBOX_DIR}/{file.name}"]
+    for source, target in extras.binds:
+        argv += ["--ro-bind", str(source), target]
     if Path("/sys/devices/system/cpu").is_dir():  # OpenMP reads the CPU topology here
         argv += ["--ro-bind", "/sys/devices/system/cpu", "/sys/devices/system/cpu"]
     argv += [
@@ -176,6 +192,10 @@ def bubblewrap_argv(limits: Limits, threads: int, info_fd: int | None = None) ->
         "/proc",
         "--dev",
         "/dev",
+    ]
+    for node in gpu_device_nodes() if extras.gpu else []:  # only what CUDA opens, never the whole /dev
+        argv += ["--dev-bind", str(node), str(node)]
+    argv += [
         "--remount-ro",  # the device nodes still work; nothing can be written into /dev itself
         "/dev",
         "--size",
@@ -266,7 +286,7 @@ class Launch:
 
 
 def launch(request_fd: int, response_fd: int, limits: Limits, threads: int, info_fd: int | None = None,
-           unsandboxed: bool = False) -> Launch:
+           unsandboxed: bool = False, extras: Extras = NO_EXTRAS) -> Launch:
     """Everything needed to start one child; raises SandboxError when it cannot be set up."""
     facts = isolation(unsandboxed)
     if unsandboxed:
@@ -276,10 +296,11 @@ def launch(request_fd: int, response_fd: int, limits: Limits, threads: int, info
         sources = [*_interpreter_roots(), *allowed_package_paths(), *HARNESS_FILES, Path(site)]
     else:
         interpreter = os.path.realpath(sys.executable)
-        argv = [*bubblewrap_argv(limits, threads, info_fd), interpreter, "-I", "-S",
+        argv = [*bubblewrap_argv(limits, threads, info_fd, extras), interpreter, "-I", "-S",
                 f"{SANDBOX_DIR}/harness.py", str(request_fd), str(response_fd), SITE_DIR]
         env = {}
         sources = [*_interpreter_roots(), *allowed_package_paths(), *HARNESS_FILES]
+    sources += [source for source, _ in extras.binds]
     plan = Launch(argv, env, lambda: None, facts)
     try:
         if os.geteuid() == 0:
@@ -287,18 +308,29 @@ def launch(request_fd: int, response_fd: int, limits: Limits, threads: int, info
             plan.uid = plan._lease.uid
         tree = cgroup_tree()
         if isinstance(tree, CgroupTree):
-            plan.cgroup = tree.create(f"g-{secrets.token_hex(6)}",
-                                      CgroupLimits(limits.memory_mb << 20, limits.processes, float(threads)))
+            plan.cgroup = _create_cgroup(tree, limits, threads, extras.cpus)
         join = plan.cgroup.open_for_join() if plan.cgroup is not None else []
         reach = plan_reach(sources, plan.uid) if plan.uid is not None else ReachPlan((), ())
     except (OSError, CgroupError, NoFreeUid) as exc:
         plan.release()
         raise SandboxError(f"cannot prepare the sandbox: {exc}") from exc
-    plan.preexec = _preexec(limits, plan.uid, join, reach)
+    cores = [int(c) for c in extras.cpus.split(",")] if extras.cpus else []
+    plan.preexec = _preexec(limits, plan.uid, join, reach, cores)
     return plan
 
 
-def _preexec(limits: Limits, uid: int | None, cgroup_fds: list[int], reach: ReachPlan) -> Callable[[], None]:
+def _create_cgroup(tree: CgroupTree, limits: Limits, threads: int, cpus: str | None) -> GradingCgroup:
+    """The child's cgroup: on the timing lane's cores when given, else a grading's, off any reserved core."""
+    if cpus is not None:
+        return tree.create(f"t-{secrets.token_hex(6)}",
+                           CgroupLimits(limits.memory_mb << 20, limits.processes, float(threads), cpus))
+    with grading_cpus() as free:  # holds the gate until the cgroup exists, so a sweep cannot miss it
+        return tree.create(f"{GRADING_PREFIX}{secrets.token_hex(6)}",
+                           CgroupLimits(limits.memory_mb << 20, limits.processes, float(threads), free))
+
+
+def _preexec(limits: Limits, uid: int | None, cgroup_fds: list[int], reach: ReachPlan,
+             cores: list[int]) -> Callable[[], None]:
     """The child's set-up between fork and exec: join the cgroup, make paths reachable, drop root, set rlimits.
 
     A failure is written to the child's stderr and ends it with status 126, so
@@ -309,6 +341,8 @@ def _preexec(limits: Limits, uid: int | None, cgroup_fds: list[int], reach: Reac
         try:
             for fd in cgroup_fds:
                 os.write(fd, str(os.getpid()).encode())
+            if cores:  # the timing lane's cores; a cpuset, where there is one, also keeps it there
+                os.sched_setaffinity(0, cores)
             if reach:
                 apply_reach(reach)
             if uid is not None:

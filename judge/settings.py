@@ -23,7 +23,11 @@ class JudgeSettings(BaseSettings):
         "cases across runs, and keep it secret.",
     )
     threads: int = Field(1, ge=1, description="BLAS/OpenMP threads for submissions and the Torch reference.")
-    timing_budget_s: float = Field(1.0, gt=0, description="Wall time the speed comparison may add per grading.")
+    timing_cap_s: float = Field(
+        20.0, gt=0,
+        description="The most one speed comparison may measure for, after the verdict; a submission too slow for "
+        "5 timed pairs within it is told so.",
+    )
     unsandboxed: bool = Field(
         False,
         description="Run submissions WITHOUT bubblewrap (rlimits, a cgroup and an unprivileged uid only). Only for "

@@ -1,46 +1,66 @@
-"""Speed comparison of a submission with the Torch reference, built to resist gaming.
+"""The speed comparison: the submission against the Torch reference, measured so that neither noise nor
+the submission can move the figure.
 
-- Same device (CPU) and the same thread count for both sides: the child's BLAS
-  and OpenMP pools are pinned through its environment, the reference's through
-  `torch.set_num_threads` and threadpoolctl.
-- The submission's time is measured by the judge, not by the child: the round
-  trip of a `call` request that carries the inputs, minus the round trip of an
-  `echo` request that moves the same number of bytes in and an output-sized array
-  out. The echo carries the previous pair's inputs, never the coming ones, so
-  nothing can be computed ahead of the timed call. Patching any clock inside the
-  sandbox changes nothing measured here.
-- Every timed call gets a freshly generated input set, and every timed output is
-  re-checked against the reference's output on the same inputs, so memoising,
-  returning stale outputs or deferring work gains nothing.
-- Calls alternate submission/reference so that drift hits both; warm-up first;
-  then pairs until there are `MIN_SAMPLES` and the standard error of both means
-  is under 1%, or until the next pair would overrun the budget (then the result
-  says `few_samples` if it got fewer than `MIN_SAMPLES`).
+It is a phase of its own, after the verdict (`grade()` never waits for it):
+
+- **Like against like.** The reference runs in a sandbox of its own, started the
+  same way as the submission's, with the same limits, thread count, cores and
+  transport. Both are timed by the judge around the same request carrying the
+  same fresh inputs, so nothing is subtracted and nothing the child answers
+  enters the arithmetic: a submission can only make its own side slower.
+- **Quiet.** The comparison holds the host's timing lane (`judge.lane`): one at
+  a time, on cores that gradings are moved off. While one side is timed the
+  other is frozen (its cgroup's freezer), so a background thread cannot steal
+  the reference's core or memory bandwidth. Both sandboxes get the same CPU
+  quota and cpuset, so a submission cannot use more cores than the reference.
+- **Fresh inputs, checked outputs.** Every pair gets newly drawn inputs, and the
+  submission's output is re-checked against the reference's on them, so
+  memoising, stale outputs and deferred work gain nothing.
+- **Honest statistics** (`judge.speed_stats`): a warm-up pair first, then at
+  least `MIN_PAIRS` pairs, more until the interval is tight or the budget (a
+  multiple of one pair's cost, up to the cap) is spent. A submission too slow
+  for `MIN_PAIRS` pairs within the cap is told so; that is not a failure.
+- **CUDA** when the problem's benchmark asks for it and the host has a GPU: both
+  sandboxes see the NVIDIA device nodes, inputs arrive as CUDA tensors, TF32 is
+  off, and the trusted sandbox flushes the GPU's L2 cache before every timed call.
 """
 
 from __future__ import annotations
 
-import contextlib
+import importlib
 import math
 import time
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 
+from judge.calls import call_request
 from judge.compare import allowed_error, compare_outputs
-from judge.grader import call_request
+from judge.gpu import gpu_present
+from judge.lane import LaneSlot, timing_lane
 from judge.problem import CaseSpec, Problem
+from judge.runner import Child, Reply
+from judge.sandbox import Extras, cgroup_tree
+from judge.speed_stats import MIN_FOR_INTERVAL, Summary, describe, summarise
 
-if TYPE_CHECKING:
-    from judge.grader import GradeOptions
-    from judge.runner import Child
-
-MIN_SAMPLES = 5
-WARM_UP_PAIRS = 2
-TARGET_RELATIVE_SE = 0.01
+MIN_PAIRS = 5
+MAX_PAIRS = 40
+BUDGET_PAIRS = 15  # the budget is this many pairs' cost, between MIN_BUDGET_S and the cap
+MIN_BUDGET_S = 1.0
+TARGET_HALF_WIDTH = 0.03  # stop early once the 95% interval is within about +-3%
 IMPLAUSIBLE_SPEEDUP = 10.0
-_BOOTSTRAP = 2000
+TRUSTED_DIR = "/trusted"  # where the reference's package appears inside its own sandbox
+
+
+@dataclass(frozen=True)
+class TimingOptions:
+    """Knobs of one comparison."""
+
+    threads: int = 1  # threads (and reserved cores) for both sides
+    cap_s: float = 20.0  # the most a comparison may measure for, warm-up included
+    unsandboxed: bool = False
 
 
 def timing_inputs(problem: Problem, dims: dict[str, int], rng: np.random.Generator) -> dict[str, Any]:
@@ -59,117 +79,183 @@ def timing_inputs(problem: Problem, dims: dict[str, int], rng: np.random.Generat
     return inputs
 
 
-@contextlib.contextmanager
-def pinned_threads(threads: int) -> Iterator[None]:
-    """Run the in-process Torch reference on exactly `threads` threads, then restore."""
-    import torch
-    from threadpoolctl import threadpool_limits
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(threads)
-    try:
-        with threadpool_limits(limits=threads):
-            yield
-    finally:
-        torch.set_num_threads(before)
+def skipped(reason: str, **extra: Any) -> dict[str, Any]:
+    """A comparison that did not give a figure, and why (not the submission's failure)."""
+    return {"status": "skipped", "reason": reason, **extra}
 
 
-def speedup_interval(ratios: np.ndarray, seed: int = 0) -> tuple[float, float]:
-    """95% bootstrap interval of the median of per-pair speedups (reference / submission)."""
-    rng = np.random.default_rng(seed)
-    picks = rng.integers(0, len(ratios), size=(_BOOTSTRAP, len(ratios)))
-    low, high = np.percentile(np.median(ratios[picks], axis=1), [2.5, 97.5])
-    return float(low), float(high)
+def failed(reason: str, **extra: Any) -> dict[str, Any]:
+    """A comparison the submission failed: a timed call crashed or gave a wrong output."""
+    return {"status": "failed", "reason": reason, **extra}
 
 
-def _relative_se(samples: list[float]) -> float:
-    values = np.asarray(samples)
-    if len(values) < 2 or values.mean() <= 0:  # a call faster than its own transfer measures as 0
-        return math.inf
-    return float(values.std(ddof=1) / math.sqrt(len(values)) / values.mean())
+def pending(reason: str = "the speed comparison runs after the verdict") -> dict[str, Any]:
+    return {"status": "pending", "reason": reason}
 
 
-def _timed_submission_call(child: Child, inputs: dict[str, Any], previous: dict[str, Any]) -> tuple[float, Any]:
-    """Time a call on `inputs`, less the transfer cost measured by echoing `previous`; (seconds, reply)."""
-    header, arrays = call_request(previous)
-    start = time.perf_counter()
-    echo = child.request({**header, "op": "echo"}, arrays)
-    transfer = time.perf_counter() - start
-    if echo.status != "ok":
-        return math.nan, echo
-    header, arrays = call_request(inputs)
-    start = time.perf_counter()
-    reply = child.request(header, arrays)
-    round_trip = time.perf_counter() - start
-    return max(round_trip - transfer, 0.0), reply
+def _reference_source(problem: Problem) -> tuple[str, Path]:
+    """The code the trusted sandbox loads (a shim over the Torch baseline), and the package it needs bound."""
+    module, _, name = problem.torch_reference.partition(":")
+    package = Path(importlib.import_module(module.split(".")[0]).__file__ or "").parent
+    names = [a.name for a in problem.arguments]
+    code = (f"import sys\nsys.path.insert(0, {TRUSTED_DIR!r})\n"
+            f"from {module} import {name} as _baseline\n"
+            f"_NAMES = {names!r}\n"
+            f"def {problem.entry_point}(*args):\n"
+            f"    return _baseline(**dict(zip(_NAMES, args)))\n")
+    return code, package
 
 
-def time_against_reference(problem: Problem, child: Child, options: GradeOptions) -> dict[str, Any]:
-    """Alternate timed calls of the submission (in its sandbox) and the Torch reference (here)."""
-    dims = problem.benchmark_dims
-    reference = problem.torch_function()
-    spec = CaseSpec("benchmark", dims, 0)
-    recheck_tolerance = 2.0 * allowed_error(problem, spec, 0.0)
-    rng = np.random.default_rng()
-    with pinned_threads(options.threads):
-        reference(**timing_inputs(problem, problem.cases[0].dims, rng))  # Torch's one-off start-up, untimed
-    previous = timing_inputs(problem, dims, rng)  # what the first echo carries
-    started = time.perf_counter()
-    deadline = started + options.timing_budget_s
-    submission_s: list[float] = []
-    reference_s: list[float] = []
-    rechecked = 0
-    with pinned_threads(options.threads):
-        warm_up = WARM_UP_PAIRS
-        shortest_pair = 0.0  # the warm-up pairs are the slow ones: judge the next pair by the fastest
-        while time.perf_counter() + shortest_pair <= deadline:  # never start a pair that would overrun
-            if not warm_up and len(submission_s) >= MIN_SAMPLES and (
-                max(_relative_se(submission_s), _relative_se(reference_s)) <= TARGET_RELATIVE_SE
-            ):
-                break
-            pair_start = time.perf_counter()
-            inputs = timing_inputs(problem, dims, rng)
-            seconds, reply = _timed_submission_call(child, inputs, previous)
-            previous = inputs
-            if reply.status != "ok" or len(reply.arrays) != 1:
-                return {"skipped": f"a timed call failed: {reply.message or reply.status}"}
+def _device(problem: Problem) -> tuple[str, str]:
+    """Where to time, and a note when the problem asked for CUDA and the host has none."""
+    if problem.benchmark_device != "cuda":
+        return "cpu", ""
+    if gpu_present():
+        return "cuda", ""
+    return "cpu", "CUDA unavailable on this host (no NVIDIA GPU): timed on the CPU"
+
+
+def _start(child: Child, code: str, entry_point: str) -> Reply:
+    ready = child.wait_ready()
+    if ready.status != "ready":
+        return ready
+    return child.request({"op": "load", "code": code, "entry_point": entry_point})
+
+
+class _Pair:
+    """The two sandboxes and how one timed call goes: the other side frozen, the judge's clock around it."""
+
+    def __init__(self, submission: Child, reference: Child, device: str, timeout: float) -> None:
+        self.submission, self.reference = submission, reference
+        self.device, self.timeout = device, timeout
+        self.froze_other = True
+        self.reply_cap = 1 << 28
+
+    def call(self, child: Child, inputs: dict[str, Any]) -> tuple[float, Reply]:
+        other = self.reference if child is self.submission else self.submission
+        if self.device == "cuda":
+            self.reference.request({"op": "flush"}, timeout=self.timeout)
+        self.froze_other &= other.pause()
+        header, arrays = call_request(inputs)
+        if self.device == "cuda":
+            header["device"] = "cuda"
+        cap = self.reply_cap if child is self.submission else 1 << 28
+        try:
             start = time.perf_counter()
-            expected = reference(**inputs)
-            reference_seconds = time.perf_counter() - start
-            check = compare_outputs(reply.arrays[0], expected.cpu().numpy().astype(np.float64),
-                                    recheck_tolerance, problem.output_axes)
-            rechecked += 1
-            if not check.passed:
-                return {"skipped": "a timed output did not match the reference on its fresh inputs "
-                                   f"({check.message}); the speed is not reported",
-                        "rejected": True}
-            if warm_up:
-                warm_up -= 1
-            else:
-                submission_s.append(seconds)
-                reference_s.append(reference_seconds)
-            pair = time.perf_counter() - pair_start
-            shortest_pair = min(shortest_pair, pair) if shortest_pair else pair
-    if not submission_s:
-        return {"skipped": f"one call takes longer than the timing budget of {options.timing_budget_s:g} s allows"}
-    sub, ref = np.asarray(submission_s), np.asarray(reference_s)
-    # each pair ran back to back, so its ratio cancels drift that hits both; the median drops outliers
-    ratios = ref / np.maximum(sub, 1e-9)
-    speedup = float(np.median(ratios))
-    low, high = speedup_interval(ratios)
+            reply = child.request(header, arrays, timeout=self.timeout, max_reply_bytes=cap)
+            return time.perf_counter() - start, reply
+        finally:
+            other.resume()
+
+
+def _timed_pair(pair: _Pair, inputs: dict[str, Any], sub_first: bool,
+                tolerance: float, problem: Problem) -> tuple[float, float] | dict[str, Any]:
+    """(reference seconds, submission seconds), or the result that ends the comparison."""
+    order = (pair.submission, pair.reference) if sub_first else (pair.reference, pair.submission)
+    seconds: dict[int, float] = {}
+    replies: dict[int, Reply] = {}
+    for child in order:
+        seconds[id(child)], replies[id(child)] = pair.call(child, inputs)
+    ref, sub = replies[id(pair.reference)], replies[id(pair.submission)]
+    if ref.status != "ok" or len(ref.arrays) != 1:
+        return skipped(f"the Torch reference failed on the benchmark inputs: {ref.message or ref.status}")
+    if sub.status == "timeout":
+        return skipped(f"too slow to time (one call takes over {pair.timeout:.3g} s, the cap)")
+    if sub.status != "ok" or len(sub.arrays) != 1:
+        return failed(f"a timed call failed: {sub.message or sub.status}")
+    pair.reply_cap = 2 * ref.arrays[0].nbytes + 4096
+    check = compare_outputs(sub.arrays[0], ref.arrays[0].astype(np.float64), tolerance, problem.output_axes)
+    if not check.passed:
+        return failed(f"a timed output did not match the reference on its fresh inputs ({check.message}); "
+                      "the speed is not reported")
+    return seconds[id(pair.reference)], seconds[id(pair.submission)]
+
+
+def _measure(problem: Problem, pair: _Pair, options: TimingOptions) -> dict[str, Any]:
+    dims = problem.benchmark_dims
+    tolerance = 2.0 * allowed_error(problem, CaseSpec("benchmark", dims, 0), 0.0)
+    rng = np.random.default_rng()
+    started = time.perf_counter()
+    warm = _timed_pair(pair, timing_inputs(problem, dims, rng), False, tolerance, problem)  # untimed
+    if isinstance(warm, dict):
+        return warm
+    one_pair = max(sum(warm), 1e-6)
+    if one_pair * (MIN_PAIRS + 1) > options.cap_s:
+        return skipped(f"too slow to time (one call takes {warm[1]:.3g} s, the cap of {options.cap_s:g} s "
+                       f"allows no {MIN_PAIRS} pairs)", submission_seconds=warm[1])
+    budget = min(options.cap_s, max(MIN_BUDGET_S, BUDGET_PAIRS * one_pair))
+    reference_s: list[float] = []
+    submission_s: list[float] = []
+    summary: Summary | None = None
+    while len(submission_s) < MAX_PAIRS:
+        elapsed = time.perf_counter() - started
+        enough = len(submission_s) >= MIN_PAIRS
+        if enough and ((summary is not None and summary.relative_half_width <= TARGET_HALF_WIDTH)
+                       or elapsed + one_pair > budget):
+            break
+        if elapsed + one_pair > options.cap_s:
+            return skipped(f"too slow to time within the cap of {options.cap_s:g} s "
+                           f"({len(submission_s)} of {MIN_PAIRS} pairs done)")
+        timed = _timed_pair(pair, timing_inputs(problem, dims, rng), len(submission_s) % 2 == 1, tolerance, problem)
+        if isinstance(timed, dict):
+            return timed
+        reference_s.append(timed[0])
+        submission_s.append(timed[1])
+        one_pair = min(one_pair, sum(timed))
+        summary = summarise([r / max(s, 1e-9) for r, s in zip(reference_s, submission_s, strict=True)])
+    assert summary is not None
+    sub_median = float(np.median(submission_s))
+    flops = problem.flops_at(dims)
     return {
-        "device": "cpu",
+        "status": "done",
+        "device": pair.device,
         "threads": options.threads,
         "shape": dims,
-        "submission_seconds": float(np.median(sub)),
-        "reference_seconds": float(np.median(ref)),
-        "speedup": speedup,
-        "speedup_ci95": [low, high],
-        "samples": len(sub),
-        "rechecked_outputs": rechecked,
-        "implausible": speedup > IMPLAUSIBLE_SPEEDUP,
-        "few_samples": len(sub) < MIN_SAMPLES,  # the budget ran out first: a wide interval
-        "spent_s": time.perf_counter() - started,  # never more than the budget plus one pair's overrun
-        "note": "submission time measured by the judge around the sandbox call; the reference is "
-                "reference.torch_blocks in float32 on the same device and threads",
+        "submission_seconds": sub_median,
+        "reference_seconds": float(np.median(reference_s)),
+        "submission_gflops": flops / sub_median / 1e9,
+        "speedup": summary.speedup,
+        "speedup_ci95": [summary.low, summary.high] if summary.samples >= MIN_FOR_INTERVAL else None,
+        "indistinguishable": summary.indistinguishable,
+        "summary": describe(summary),
+        "samples": summary.samples,
+        "rechecked_outputs": summary.samples + 1,
+        "implausible": summary.speedup > IMPLAUSIBLE_SPEEDUP,
+        "spent_s": time.perf_counter() - started,
+        "others_frozen": pair.froze_other,
     }
+
+
+def time_submission(problem: Problem, code: str, options: TimingOptions | None = None) -> dict[str, Any]:
+    """Compare `code` with the Torch reference on the benchmark inputs; a `timing` dict with a `status`.
+
+    Waits for the host's timing lane. Run it only for an Accepted submission.
+    """
+    options = options or TimingOptions()
+    device, device_note = _device(problem)
+    reference_code, package = _reference_source(problem)
+    with timing_lane(options.threads, cgroup_tree()) as lane:
+        extras = Extras(gpu=device == "cuda", cpus=lane.cpus)
+        trusted = Extras(binds=((package, f"{TRUSTED_DIR}/{package.name}"),), gpu=extras.gpu, cpus=lane.cpus)
+        if options.unsandboxed:
+            reference_code = reference_code.replace(repr(TRUSTED_DIR), repr(str(package.parent)), 1)
+        with Child(problem.limits, options.threads, options.unsandboxed, extras) as submission, \
+                Child(problem.limits, options.threads, options.unsandboxed, trusted) as reference:
+            loaded = _start(reference, reference_code, problem.entry_point)
+            if loaded.status != "ok":
+                return skipped(f"the Torch reference did not start: {loaded.message or loaded.status}")
+            loaded = _start(submission, code, problem.entry_point)
+            if loaded.status != "ok":
+                return failed(f"the submission did not load again: {loaded.message or loaded.status}")
+            result = _measure(problem, _Pair(submission, reference, device, options.cap_s / (MIN_PAIRS + 1)),
+                              options)
+    return {**result, **_notes(lane, device_note)}
+
+
+def _notes(lane: LaneSlot, device_note: str) -> dict[str, Any]:
+    notes = [lane.describe()]
+    if device_note:
+        notes.append(device_note)
+    notes.append("both sides timed by the judge around the same request in identical sandboxes; "
+                 "the reference is the problem's Torch baseline in float32")
+    return {"notes": notes}

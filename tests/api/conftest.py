@@ -22,7 +22,7 @@ from tests.api.submissions import CORRECT
 
 def make_settings(data_dir: Path, **overrides: Any) -> ServiceSettings:
     values: dict[str, Any] = {"data_dir": data_dir, "workers": 1, "secret": "api-tests", "wait_timeout_s": 60.0,
-                              **overrides}
+                              "timing_cap_s": 3.0, **overrides}
     return ServiceSettings(**values)
 
 

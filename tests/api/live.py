@@ -15,6 +15,8 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from api.timing_lane import LANE_PROCESS_NAME
+
 START_TIMEOUT_S = 120.0
 
 
@@ -102,7 +104,13 @@ class Server:
 
     def workers_pids(self) -> set[int]:
         assert self.process is not None
-        return {pid for pid in children(self.process.pid) if b"spawn_main" in _cmdline(pid)}
+        return {pid for pid in children(self.process.pid)
+                if b"spawn_main" in _cmdline(pid) and _comm(pid) != LANE_PROCESS_NAME}
+
+    def lane_pids(self) -> set[int]:
+        """The timing lane's process (none when it is off)."""
+        assert self.process is not None
+        return {pid for pid in children(self.process.pid) if _comm(pid) == LANE_PROCESS_NAME}
 
     def kill9(self) -> None:
         """SIGKILL the server process alone, as the OOM killer would; its workers must not outlive it."""
@@ -127,6 +135,13 @@ class Server:
         if self.process is not None:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.process.pid, signal.SIGKILL)
+
+
+def _comm(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return ""
 
 
 def _cmdline(pid: int) -> bytes:

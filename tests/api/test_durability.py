@@ -26,7 +26,7 @@ def problems() -> ProblemCache:
     return ProblemCache(ServiceSettings(workers=1).problems_dir)
 
 
-CONFIG = WorkerConfig(database="", problems_dir="", secret="store-tests", timing_budget_s=1.0, max_attempts=3)
+CONFIG = WorkerConfig(database="", problems_dir="", secret="store-tests", max_attempts=3)
 
 
 def _queue(store: Store, count: int = 1) -> list[str]:

@@ -18,7 +18,7 @@ from api.store import Submission
 from judge.probe import ProbeResult
 from judge.sandbox import isolation
 from tests.api.conftest import account, make_settings, owned, store_of, submit
-from tests.api.submissions import BROKEN, WRONG
+from tests.api.submissions import BROKEN, CORRECT, WRONG
 
 pytestmark = pytest.mark.sandbox  # a real warm worker grades in the real sandbox
 
@@ -115,12 +115,33 @@ def test_grading_for_real_accepted_wrong_and_compilation_error(service):
     assert broken["score"] == 0
 
 
+def test_the_verdict_comes_first_and_the_speed_follows(service):
+    alice = account(service)
+    started = time.monotonic()
+    timed = submit(service, alice, timing=True).json()
+    answered = time.monotonic() - started
+    assert timed["verdict"] == "Accepted"
+    assert timed["timing"]["status"] in ("pending", "running")  # the verdict did not wait for it
+    deadline = time.monotonic() + 90
+    while (timing := service.get(f"/submissions/{timed['id']}", headers=alice).json()["timing"])["status"] in (
+            "pending", "running") and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert timing["status"] in ("done", "skipped"), timing
+    if timing["status"] == "done":
+        assert timing["samples"] >= 5
+        assert timing["speedup"] > 0
+    assert time.monotonic() - started > answered  # the figure came after the answer, not with it
+    again = service.get(f"/submissions/{timed['id']}", headers=alice).json()
+    assert (again["verdict"], again["cases"]) == (timed["verdict"], timed["cases"])  # the verdict never changes
+
+
 def test_timing_runs_only_when_asked(service):
     alice = account(service)
-    timed = submit(service, alice, timing=True).json()
-    assert timed["verdict"] == "Accepted"
-    assert timed["timing"] is not None
-    assert submit(service, alice, timing=False).json()["timing"] is None
+    untimed = submit(service, alice, timing=False).json()
+    assert untimed["verdict"] == "Accepted"
+    assert untimed["timing"] == {"status": "skipped", "reason": "timing is off for this grading"}
+    wrong = submit(service, alice, code=WRONG, timing=True).json()
+    assert wrong["timing"]["status"] == "skipped"
 
 
 def test_without_wait_it_answers_202_then_finishes(service):
@@ -137,7 +158,7 @@ def test_a_wait_that_runs_out_answers_202(tmp_path):
     with TestClient(create_app(make_settings(tmp_path, wait_timeout_s=0.2))) as client:
         alice = account(client)
         started = time.monotonic()
-        slow = submit(client, alice, wait=True, timing=True)  # the speed comparison alone takes about 1 s
+        slow = submit(client, alice, code="import time\ntime.sleep(2)\n" + CORRECT, wait=True)
         assert slow.status_code == 202
         assert time.monotonic() - started < 5
         assert slow.json()["status"] in ("queued", "running")

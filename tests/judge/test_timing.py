@@ -1,9 +1,13 @@
-"""The speed comparison's plumbing: fresh inputs, re-checks, flags. No assertion on absolute times."""
+"""The speed comparison: a phase after the verdict, like against like, frozen neighbours, honest statistics.
+
+No assertion on absolute times. Where a guarantee rests on timing (the frozen
+neighbour), the same attack is also run with the guarantee switched off, as a
+positive control that shows the attack would work.
+"""
 
 import dataclasses
 import json
 import shutil
-import time
 from pathlib import Path
 
 import numpy as np
@@ -13,23 +17,24 @@ from judge.bench import bench_problem
 from judge.cli import main
 from judge.grader import GradeOptions, grade
 from judge.problem import DEFAULT_PROBLEMS_DIR, get_problem
-from judge.timing import speedup_interval, timing_inputs
+from judge.runner import Child
+from judge.timing import MIN_PAIRS, TimingOptions, time_submission, timing_inputs
 
 SMALL = {"N": 2, "T_dec": 16, "T_enc": 24, "d": 32, "h": 4}
 SUBMISSIONS = Path(__file__).resolve().parents[2] / "benchmarks" / "submissions"
 
 
-def _small_problem():
-    return dataclasses.replace(get_problem("cross-attention"), benchmark_dims=SMALL)
+def _problem(dims=SMALL):
+    return dataclasses.replace(get_problem("cross-attention"), benchmark_dims=dims)
 
 
-def _grade(name: str, problem=None, budget: float = 0.3):
-    options = GradeOptions(secret="timing", timing=True, timing_budget_s=budget)
-    return grade(problem or _small_problem(), (SUBMISSIONS / f"{name}.py").read_text(), options)
+def _time(name: str, problem=None, cap: float = 10.0, code: str | None = None):
+    source = code if code is not None else (SUBMISSIONS / f"{name}.py").read_text()
+    return time_submission(problem or _problem(), source, TimingOptions(cap_s=cap))
 
 
 def test_every_timed_call_gets_fresh_inputs():
-    problem = _small_problem()
+    problem = _problem()
     rng = np.random.default_rng(0)
     first, second = timing_inputs(problem, SMALL, rng), timing_inputs(problem, SMALL, rng)
     for name, value in first.items():
@@ -39,80 +44,104 @@ def test_every_timed_call_gets_fresh_inputs():
 
 
 @pytest.mark.sandbox
-def test_timing_object_for_an_honest_submission():
-    result = _grade("honest")
-    timing = result.timing
-    assert timing is not None
-    assert timing["device"] == "cpu"
-    assert timing["threads"] == 1
-    assert timing["samples"] >= 5
-    assert timing["rechecked_outputs"] >= timing["samples"]
-    assert timing["submission_seconds"] > 0
-    assert timing["reference_seconds"] > 0
+def test_the_verdict_never_waits_for_the_comparison():
+    code = (SUBMISSIONS / "honest.py").read_text()
+    accepted = grade(_problem(), code, GradeOptions(timing=True))
+    assert accepted.verdict == "Accepted"
+    assert accepted.timing == {"status": "pending", "reason": "the speed comparison runs after the verdict"}
+    assert grade(_problem(), code, GradeOptions(timing=False)).timing["status"] == "skipped"
+    wrong = grade(_problem(), code.replace("1e-5", "1e-3"), GradeOptions(timing=True))
+    assert wrong.verdict == "Wrong Answer"
+    assert wrong.timing == {"status": "skipped", "reason": "only an Accepted submission is timed"}
+
+
+@pytest.mark.sandbox
+def test_an_honest_submission_gets_a_figure_from_at_least_five_pairs():
+    timing = _time("honest")
+    assert timing["status"] == "done", timing
+    assert (timing["device"], timing["threads"]) == ("cpu", 1)
+    assert timing["samples"] >= MIN_PAIRS
+    assert timing["rechecked_outputs"] > timing["samples"]
     low, high = timing["speedup_ci95"]
     assert low <= timing["speedup"] <= high
+    assert timing["indistinguishable"] is (low <= 1 <= high)
     assert timing["implausible"] is (timing["speedup"] > 10)
+    assert timing["others_frozen"] is True
+    assert any("reserved" in note or "no core" in note for note in timing["notes"])
 
 
 @pytest.mark.sandbox
-def test_stale_outputs_are_caught_by_the_rechecks():
-    result = _grade("stale_outputs")
-    assert result.verdict == "Accepted"  # its case outputs were right
-    assert result.timing is not None
-    assert result.timing.get("rejected") is True
-    assert "speedup" not in result.timing
+def test_stale_outputs_fail_the_comparison_and_get_no_figure():
+    timing = _time("stale_outputs")
+    assert timing["status"] == "failed"
+    assert "did not match" in timing["reason"]
+    assert "speedup" not in timing
 
 
 @pytest.mark.sandbox
-def test_memoising_gains_nothing_on_fresh_inputs():
-    timing = _grade("memoising").timing
-    assert timing is not None
-    assert "speedup" in timing  # every output was re-checked and right: fresh inputs miss its cache
+def test_memoising_and_patched_clocks_gain_nothing():
+    for name in ("memoising", "patched_clock"):
+        timing = _time(name)
+        assert timing["status"] == "done", (name, timing)  # fresh inputs miss any cache; re-checks pass
+        assert not timing["implausible"], name
 
 
 @pytest.mark.sandbox
-def test_a_patched_clock_does_not_reach_the_judges_measurement():
-    timing = _grade("patched_clock").timing
-    assert timing is not None
-    assert timing["submission_seconds"] > 0
-    assert not timing["implausible"]
+def test_a_call_too_slow_for_five_pairs_within_the_cap_is_told_so_and_it_is_not_a_failure():
+    code = "import time\n" + (SUBMISSIONS / "honest.py").read_text().replace(
+        "    n, t, d = y.shape", "    time.sleep(0.2)\n    n, t, d = y.shape")
+    timing = _time("", cap=0.6, code=code)
+    assert timing["status"] == "skipped"
+    assert timing["reason"].startswith("too slow to time")
 
 
 @pytest.mark.sandbox
-def test_an_implausible_speedup_is_flagged(monkeypatch):
-    problem = _small_problem()
-    slow_reference = problem.torch_function()
+def test_a_timed_call_that_crashes_fails_the_comparison():
+    code = (SUBMISSIONS / "honest.py").read_text().replace(
+        "    n, t, d = y.shape", "    if y.shape[1] == 16:\n        raise ValueError('no')\n    n, t, d = y.shape")
+    timing = _time("", code=code)
+    assert timing["status"] == "failed"
+    assert "a timed call failed" in timing["reason"]
 
-    def crawling(*args, **kwargs):
-        time.sleep(0.05)  # makes any honest submission look more than 10x faster
-        return slow_reference(*args, **kwargs)
 
-    monkeypatch.setattr(type(problem), "torch_function", lambda self: crawling)
-    timing = _grade("honest", problem, budget=0.5).timing
-    assert timing is not None
-    assert timing["speedup"] > 10
-    assert timing["implausible"] is True
+AFFINITY_PROBE = """
+import os
+try:
+    os.sched_setaffinity(0, range(os.cpu_count() or 1))  # ask for every core
+except OSError:
+    pass
+CORES = len(os.sched_getaffinity(0))
+""" + (SUBMISSIONS / "honest.py").read_text().replace(
+    "    return ln(x + g @ w2)", "    return ln(x + g @ w2) * (1.0 if CORES <= LIMIT else 2.0)")
 
 
 @pytest.mark.sandbox
-def test_timing_is_skipped_when_not_asked_and_when_cases_fail():
-    code = (SUBMISSIONS / "honest.py").read_text()
-    assert grade(_small_problem(), code, GradeOptions(timing=False)).timing is None
-    wrong = code.replace("1e-5", "1e-3")
-    result = grade(_small_problem(), wrong, GradeOptions(timing=True))
-    assert result.verdict == "Wrong Answer"
-    assert result.timing is None
+def test_a_submission_cannot_widen_its_cores_beyond_the_references():
+    from judge.lane import reserve_for
+
+    if not reserve_for(1):
+        pytest.skip("a single-core host reserves no core")  # pragma: no cover - these machines have two
+    timing = _time("", code=AFFINITY_PROBE.replace("LIMIT", "1"))
+    assert timing["status"] == "done", timing  # it saw one core, whatever it asked for
+    control = _time("", code=AFFINITY_PROBE.replace("LIMIT", "0"))
+    assert control["status"] == "failed"  # the probe's output does depend on what it saw
 
 
-def test_speedup_interval_brackets_the_median():
-    ratios = np.array([0.9, 1.0, 1.1, 1.05, 0.95, 1.0])
-    low, high = speedup_interval(ratios)
-    assert low <= np.median(ratios) <= high
-    assert high - low < 0.3
+@pytest.mark.sandbox
+def test_a_process_that_spins_between_its_calls_cannot_slow_the_reference(monkeypatch):
+    problem = get_problem("cross-attention")  # calls of ~0.1 s: long enough for a neighbour to steal from
+    honest = _time("honest", problem)
+    cheat = _time("spin_between_calls", problem)
+    assert honest["status"] == cheat["status"] == "done", (honest, cheat)
+    assert cheat["speedup"] <= honest["speedup"] * 1.25  # no better than 0.8x of the honest time
+    monkeypatch.setattr(Child, "pause", lambda self: False)  # positive control: the same attack, nobody frozen
+    unfrozen = _time("spin_between_calls", problem)
+    assert unfrozen["others_frozen"] is False
+    assert unfrozen["speedup"] > cheat["speedup"] * 1.25  # the attack works when its neighbour may run
 
 
 def test_bench_rows_have_gflops_and_fraction_of_matmul():
-    rows = bench_problem(_small_problem(), threads=1)
+    rows = bench_problem(_problem(), threads=1)
     assert {r.implementation for r in rows} == {"numpy-reference", "torch-reference"}
     assert len({json.dumps(r.shape, sort_keys=True) for r in rows}) == 3
     for row in rows:
@@ -139,21 +168,10 @@ def test_judge_bench_json_runs(tmp_path, monkeypatch, capsys):
 
 
 @pytest.mark.sandbox
-def test_a_short_budget_stops_early_and_says_so():
-    # at the real benchmark shape a pair takes tens of milliseconds: 0.5 s holds the
-    # two warm-up pairs and only a few timed ones
-    code = (SUBMISSIONS / "honest.py").read_text()
-    timed = grade(get_problem("cross-attention"), code, GradeOptions(secret="budget", timing_budget_s=0.5))
-    timing = timed.timing
-    assert timing is not None
-    if "skipped" not in timing:
-        assert timing["spent_s"] < 1.0
-        assert timing["few_samples"] is (timing["samples"] < 5)
-
-
-def test_relative_standard_error_of_zero_times_is_not_a_division_by_zero():
-    from judge.timing import _relative_se
-
-    assert _relative_se([0.0, 0.0, 0.0]) == float("inf")
-    assert _relative_se([1.0]) == float("inf")
-    assert _relative_se([1.0, 1.0, 1.0]) == 0.0
+def test_a_cuda_benchmark_on_a_host_without_a_gpu_is_timed_on_the_cpu_and_says_so(monkeypatch):
+    monkeypatch.setattr("judge.timing.gpu_present", lambda: False)
+    problem = dataclasses.replace(_problem(), benchmark_device="cuda")
+    timing = _time("honest", problem)
+    assert timing["status"] == "done"
+    assert timing["device"] == "cpu"
+    assert any("CUDA unavailable" in note for note in timing["notes"])
