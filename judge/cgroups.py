@@ -33,7 +33,7 @@ import os
 import secrets
 import signal
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -121,7 +121,7 @@ class GradingCgroup:
     def kill(self, timeout: float = 5.0) -> bool:
         """SIGKILL every process in the cgroup until none is left; True when it is empty."""
         folder = next(iter(self.folders.values()))
-        self.thaw()  # a frozen task does not die until it is thawed
+        _thaw(self.folders.values())  # a frozen task does not die until it is thawed
         if self.version == "v2" and (folder / "cgroup.kill").exists():
             with contextlib.suppress(OSError):
                 _write(folder / "cgroup.kill", "1")
@@ -202,6 +202,16 @@ class GradingCgroup:
                     if exc.errno != errno.EBUSY:
                         break
                     time.sleep(0.01)
+
+
+def _thaw(folders: Iterable[Path]) -> None:
+    """Thaw every folder that can be frozen, whichever controller it was named under (a dead instance's
+    stale folders are walked without knowing which hierarchy each belongs to)."""
+    for folder in set(folders):
+        for control, value in (("freezer.state", "THAWED"), ("cgroup.freeze", "0")):
+            if (folder / control).exists():
+                with contextlib.suppress(OSError):
+                    _write(folder / control, value)
 
 
 def _key_values(path: Path) -> dict[str, int]:

@@ -79,3 +79,25 @@ def test_only_a_gpu_sandbox_gets_device_nodes(monkeypatch, tmp_path):
     assert "--dev-bind" not in plain
     binds = [gpu[i + 1] for i, arg in enumerate(gpu) if arg == "--dev-bind"]
     assert binds == [str(tmp_path / "nvidiactl"), str(tmp_path / "nvidia0")]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="cgroups need root")
+def test_a_frozen_sandbox_left_by_a_dead_judge_is_thawed_and_killed():
+    import subprocess
+
+    tree = cgroup_tree()
+    if not isinstance(tree, CgroupTree) or not tree.has("freezer"):
+        pytest.skip("no freezer controller")  # pragma: no cover - these machines have one
+    grading = tree.create(f"{lane.GRADING_PREFIX}frozen-test", CgroupLimits(1 << 30, 16, 1.0))
+    sleeper = subprocess.Popen(["sleep", "600"])
+    try:
+        for folder in set(grading.folders.values()):
+            (folder / "cgroup.procs").write_text(str(sleeper.pid))
+        assert grading.freeze()
+        # the clean-up of a dead instance sees bare folders, not which controller each belongs to
+        for folder in set(grading.folders.values()):
+            type(grading)(tree.version, {"": folder}, CgroupLimits(0, 0, 0)).kill(timeout=5)
+        assert sleeper.wait(timeout=10) == -9
+    finally:
+        sleeper.kill()
+        grading.remove()
