@@ -6,7 +6,11 @@ secrets and no references: everything it sends is an untrusted claim that the
 judge checks on its own side. A submission can tamper with this process freely;
 the worst it can do is send wrong arrays, which the judge marks wrong.
 
-Usage: python -I -S harness.py REQUEST_FD RESPONSE_FD SITE_DIR
+Usage: python -I -S harness.py REQUEST_FD RESPONSE_FD SITE_DIR [SHARED_FD]
+
+SHARED_FD, given for the speed comparison's timed calls, is a memfd the judge
+also maps (`judge/shared.py`): a call that names `shared` slots finds its arrays
+there, and one that names an `out` area gets its output written there.
 """
 
 import sys
@@ -20,6 +24,7 @@ sys.path[:0] = [sys.argv[3], "/sandbox"]
 
 import contextlib  # noqa: E402
 import linecache  # noqa: E402 - the path must be set first
+import mmap  # noqa: E402
 import os  # noqa: E402
 import traceback  # noqa: E402
 from typing import Any  # noqa: E402
@@ -91,10 +96,31 @@ def _as_plain_array(out: Any) -> tuple[np.ndarray | None, str | None]:
     return np.array(out, subok=False, copy=True), None
 
 
+_shared: Any = None  # the mapped shared region, when the judge gave one
+
+
+def _map_shared(fd: int) -> Any:
+    return mmap.mmap(fd, os.fstat(fd).st_size)
+
+
+def _shared_arrays(slots: list[dict[str, Any]]) -> list[np.ndarray]:
+    """The call's arrays, in place in the shared region (the judge wrote them there for this call)."""
+    return [np.ndarray(tuple(s["shape"]), np.dtype(s["dtype"]), buffer=_shared, offset=s["offset"]) for s in slots]
+
+
+def _put_shared(array: np.ndarray, area: dict[str, int]) -> dict[str, Any]:
+    """Write the output into the area the judge named; the reply's description of it."""
+    if array.nbytes > area["capacity"]:
+        return {"status": "error", "kind": "contract",
+                "message": f"returned {array.nbytes} bytes, more than the {area['capacity']} the output can be"}
+    np.copyto(np.ndarray(array.shape, array.dtype, buffer=_shared, offset=area["offset"]), array)
+    return {"shared_out": {"dtype": array.dtype.str, "shape": list(array.shape)}}
+
+
 def _arguments(header: dict[str, Any], arrays: list[np.ndarray]) -> list[Any]:
     """Rebuild the call's positional arguments: arrays in order, None and ints from the header."""
     args: list[Any] = []
-    supply = iter(arrays)
+    supply = iter(_shared_arrays(header["shared"]) if "shared" in header else arrays)
     for slot in header["args"]:
         if slot["kind"] == "array":
             args.append(next(supply))
@@ -147,6 +173,9 @@ def _call(func: Any, header: dict[str, Any], arrays: list[np.ndarray]) -> tuple[
         return {"status": "error", "kind": "contract", "message": f"the returned value cannot be read: {exc}"}, []
     if array is None:
         return {"status": "error", "kind": "contract", "message": contract}, []
+    if "out" in header:
+        placed = _put_shared(array, header["out"])
+        return ({"status": "ok", "seconds": seconds, **placed} if "shared_out" in placed else placed), []
     return {"status": "ok", "seconds": seconds}, [array]
 
 
@@ -158,7 +187,10 @@ def _flush() -> None:
 
 
 def main() -> int:
+    global _shared
     request_fd, response_fd = int(sys.argv[1]), int(sys.argv[2])
+    if len(sys.argv) > 4:
+        _shared = _map_shared(int(sys.argv[4]))
     send_message(response_fd, {"status": "ready"})
     func = None
     while True:

@@ -25,6 +25,7 @@ import numpy as np
 
 from judge.problem import Limits
 from judge.sandbox import NO_EXTRAS, Extras, Isolation, launch, reap_inner
+from judge.shared import SharedRegion
 from judge.wire import WireError, WireTimeout, receive_message, send_message
 
 OUTPUT_KEEP_BYTES = 4096  # of stdout and of stderr, kept for feedback
@@ -106,8 +107,10 @@ class Child:
     Raises judge.sandbox.SandboxError when the sandbox cannot be prepared.
     """
 
-    def __init__(self, limits: Limits, threads: int = 1, unsandboxed: bool = False, extras: Extras = NO_EXTRAS) -> None:
+    def __init__(self, limits: Limits, threads: int = 1, unsandboxed: bool = False, extras: Extras = NO_EXTRAS,
+                 shared: SharedRegion | None = None) -> None:
         self.limits = limits
+        self.shared = shared  # the caller's: it outlives the child and the caller closes it
         self.nonce = secrets.token_hex(16)
         request_read, self._request_write = os.pipe()
         self._response_read, response_write = os.pipe()
@@ -116,14 +119,16 @@ class Child:
         self._info_read, info_write = os.pipe()  # bwrap writes {"child-pid": N} here
         os.set_blocking(self._request_write, False)  # every write carries a deadline
         try:
-            self._plan = launch(request_read, response_write, limits, threads, info_write, unsandboxed, extras)
+            shared_fd = shared.fd if shared is not None else None
+            self._plan = launch(request_read, response_write, limits, threads, info_write, unsandboxed, extras,
+                                shared_fd)
             self.process = subprocess.Popen(
                 self._plan.argv,
                 env=self._plan.env,
                 stdin=subprocess.DEVNULL,
                 stdout=out_write,
                 stderr=err_write,
-                pass_fds=(request_read, response_write, info_write),
+                pass_fds=(request_read, response_write, info_write, *([] if shared_fd is None else [shared_fd])),
                 preexec_fn=self._plan.preexec,
                 start_new_session=True,
                 close_fds=True,
@@ -181,6 +186,25 @@ class Child:
         except OSError:
             return self._crashed()
         return self._receive(deadline, max_bytes=max_reply_bytes, timeout=timeout)
+
+    def request_shared(self, header: dict[str, Any], arrays: list[np.ndarray], timeout: float,
+                       max_reply_bytes: int) -> Reply:
+        """A call whose arrays travel through the shared region both ways (copied in and out within the call)."""
+        assert self.shared is not None, "the child was started without a shared region"
+        if self.dead is not None:
+            return self.dead
+        slots = self.shared.write_inputs(arrays)
+        reply = self.request({**header, "shared": slots, "out": self.shared.output_area()}, timeout=timeout,
+                             max_reply_bytes=0)
+        if reply.status != "ok":
+            return reply
+        try:
+            reply.arrays = [self.shared.read_output(reply.header.get("shared_out"), max_reply_bytes)]
+        except WireError as exc:
+            self.kill()
+            self.dead = Reply("transport", message=f"the child's reply broke the protocol: {exc}")
+            return self.dead
+        return reply
 
     def _receive(self, deadline: float, expect_nonce: bool = True, max_bytes: int = 0,
                  timeout: float = _START_TIMEOUT_S) -> Reply:

@@ -286,8 +286,11 @@ class Launch:
 
 
 def launch(request_fd: int, response_fd: int, limits: Limits, threads: int, info_fd: int | None = None,
-           unsandboxed: bool = False, extras: Extras = NO_EXTRAS) -> Launch:
-    """Everything needed to start one child; raises SandboxError when it cannot be set up."""
+           unsandboxed: bool = False, extras: Extras = NO_EXTRAS, shared_fd: int | None = None) -> Launch:
+    """Everything needed to start one child; raises SandboxError when it cannot be set up.
+
+    `shared_fd`, when given, is a memfd the harness maps for timed calls (`judge.shared`).
+    """
     facts = isolation(unsandboxed)
     if unsandboxed:
         site = _unsandboxed_site()
@@ -300,6 +303,8 @@ def launch(request_fd: int, response_fd: int, limits: Limits, threads: int, info
                 f"{SANDBOX_DIR}/harness.py", str(request_fd), str(response_fd), SITE_DIR]
         env = {}
         sources = [*_interpreter_roots(), *allowed_package_paths(), *HARNESS_FILES]
+    if shared_fd is not None:
+        argv.append(str(shared_fd))
     sources += [source for source, _ in extras.binds]
     plan = Launch(argv, env, lambda: None, facts)
     try:

@@ -7,7 +7,9 @@ It is a phase of its own, after the verdict (`grade()` never waits for it):
   same way as the submission's, with the same limits, thread count, cores and
   transport. Both are timed by the judge around the same request carrying the
   same fresh inputs, so nothing is subtracted and nothing the child answers
-  enters the arithmetic: a submission can only make its own side slower.
+  enters the arithmetic: a submission can only make its own side slower. The
+  arrays travel through a shared region per sandbox (`judge.shared`), copied in
+  and out inside the clock, so transport is a few ms rather than half the figure.
 - **Quiet.** The comparison holds the host's timing lane (`judge.lane`): one at
   a time, on cores that gradings are moved off. While one side is timed the
   other is frozen (its cgroup's freezer), so a background thread cannot steal
@@ -27,9 +29,12 @@ It is a phase of its own, after the verdict (`grade()` never waits for it):
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import math
+import os
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,13 +48,14 @@ from judge.lane import LaneSlot, timing_lane
 from judge.problem import CaseSpec, Problem
 from judge.runner import Child, Reply
 from judge.sandbox import Extras, cgroup_tree
+from judge.shared import SharedRegion
 from judge.speed_stats import MIN_FOR_INTERVAL, Summary, describe, summarise
 
 MIN_PAIRS = 5
-MAX_PAIRS = 40
-BUDGET_PAIRS = 15  # the budget is this many pairs' cost, between MIN_BUDGET_S and the cap
-MIN_BUDGET_S = 1.0
-TARGET_HALF_WIDTH = 0.03  # stop early once the 95% interval is within about +-3%
+MAX_PAIRS = 60
+BUDGET_PAIRS = 30  # the budget is this many pairs' cost, between MIN_BUDGET_S and the cap
+MIN_BUDGET_S = 2.0
+TARGET_HALF_WIDTH = 0.02  # stop early once the 95% interval is within about +-2%
 IMPLAUSIBLE_SPEEDUP = 10.0
 TRUSTED_DIR = "/trusted"  # where the reference's package appears inside its own sandbox
 
@@ -142,7 +148,7 @@ class _Pair:
         cap = self.reply_cap if child is self.submission else 1 << 28
         try:
             start = time.perf_counter()
-            reply = child.request(header, arrays, timeout=self.timeout, max_reply_bytes=cap)
+            reply = child.request_shared(header, arrays, timeout=self.timeout, max_reply_bytes=cap)
             return time.perf_counter() - start, reply
         finally:
             other.resume()
@@ -234,13 +240,15 @@ def time_submission(problem: Problem, code: str, options: TimingOptions | None =
     options = options or TimingOptions()
     device, device_note = _device(problem)
     reference_code, package = _reference_source(problem)
-    with timing_lane(options.threads, cgroup_tree()) as lane:
+    with timing_lane(options.threads, cgroup_tree()) as lane, _pinned_to(lane.cores):
         extras = Extras(gpu=device == "cuda", cpus=lane.cpus)
         trusted = Extras(binds=((package, f"{TRUSTED_DIR}/{package.name}"),), gpu=extras.gpu, cpus=lane.cpus)
         if options.unsandboxed:
             reference_code = reference_code.replace(repr(TRUSTED_DIR), repr(str(package.parent)), 1)
-        with Child(problem.limits, options.threads, options.unsandboxed, extras) as submission, \
-                Child(problem.limits, options.threads, options.unsandboxed, trusted) as reference:
+        sizes = _region_sizes(problem)
+        with SharedRegion(*sizes) as submission_io, SharedRegion(*sizes) as reference_io, \
+                Child(problem.limits, options.threads, options.unsandboxed, extras, submission_io) as submission, \
+                Child(problem.limits, options.threads, options.unsandboxed, trusted, reference_io) as reference:
             loaded = _start(reference, reference_code, problem.entry_point)
             if loaded.status != "ok":
                 return skipped(f"the Torch reference did not start: {loaded.message or loaded.status}")
@@ -250,6 +258,27 @@ def time_submission(problem: Problem, code: str, options: TimingOptions | None =
             result = _measure(problem, _Pair(submission, reference, device, options.cap_s / (MIN_PAIRS + 1)),
                               options)
     return {**result, **_notes(lane, device_note)}
+
+
+@contextlib.contextmanager
+def _pinned_to(cores: list[int]) -> Iterator[None]:
+    """Run the calling thread on the lane's cores, so that the copies in and out share the children's caches
+    and the judge's own work never runs beside the gradings."""
+    before = os.sched_getaffinity(0)
+    if cores:
+        os.sched_setaffinity(0, cores)
+    try:
+        yield
+    finally:
+        os.sched_setaffinity(0, before)
+
+
+def _region_sizes(problem: Problem) -> tuple[int, int]:
+    """Bytes of the inputs at the benchmark shape, and room for an output of up to 16 bytes an element."""
+    _, arrays = call_request(timing_inputs(problem, problem.benchmark_dims, np.random.default_rng(0)))
+    inputs = sum(a.nbytes + 64 for a in arrays)
+    elements = math.prod(problem.benchmark_dims[d] for d in problem.output_shape)
+    return inputs, 16 * elements + 4096
 
 
 def _notes(lane: LaneSlot, device_note: str) -> dict[str, Any]:

@@ -97,6 +97,13 @@ def _npy_header(stream: io.BytesIO) -> tuple[tuple[int, ...], bool, np.dtype[Any
     raise WireError(f"unsupported .npy version {version}")
 
 
+def plain_dtype(dtype: np.dtype[Any]) -> np.dtype[Any]:
+    """`dtype` when it is a plain number type; WireError for objects, records, strings and the like."""
+    if dtype.hasobject or dtype.fields is not None or dtype.subdtype is not None or dtype.kind not in "biufc":
+        raise WireError(f"an array of {dtype} is not an array of plain numbers")
+    return dtype
+
+
 def bytes_to_array(data: bytes) -> np.ndarray:
     """Decode `.npy` bytes of plain numbers; anything else (pickles, objects, records, a lying size) is refused.
 
@@ -106,8 +113,7 @@ def bytes_to_array(data: bytes) -> np.ndarray:
     try:
         stream = io.BytesIO(data)
         shape, fortran, dtype = _npy_header(stream)
-        if dtype.hasobject or dtype.fields is not None or dtype.subdtype is not None or dtype.kind not in "biufc":
-            raise WireError(f"an array of {dtype} is not an array of plain numbers")
+        plain_dtype(dtype)
         count = math.prod(shape)
         offset = stream.tell()
         if count * dtype.itemsize != len(data) - offset:

@@ -7,6 +7,7 @@ positive control that shows the attack would work.
 
 import dataclasses
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -57,7 +58,9 @@ def test_the_verdict_never_waits_for_the_comparison():
 
 @pytest.mark.sandbox
 def test_an_honest_submission_gets_a_figure_from_at_least_five_pairs():
+    before = os.sched_getaffinity(0)
     timing = _time("honest")
+    assert os.sched_getaffinity(0) == before  # the judge's thread ran on the lane's core, then came back
     assert timing["status"] == "done", timing
     assert (timing["device"], timing["threads"]) == ("cpu", 1)
     assert timing["samples"] >= MIN_PAIRS
@@ -175,3 +178,34 @@ def test_a_cuda_benchmark_on_a_host_without_a_gpu_is_timed_on_the_cpu_and_says_s
     assert timing["status"] == "done"
     assert timing["device"] == "cpu"
     assert any("CUDA unavailable" in note for note in timing["notes"])
+
+
+SHRINKER = """
+import os, sys
+try:
+    os.ftruncate(int(sys.argv[4]), 0)  # the shared region's fd: shrinking it would fault the judge's reads
+    SHRUNK = True
+except OSError:
+    SHRUNK = False
+""" + (SUBMISSIONS / "honest.py").read_text().replace(
+    "    return ln(x + g @ w2)", "    return ln(x + g @ w2) * (2.0 if SHRUNK else 1.0)")
+
+
+@pytest.mark.sandbox
+def test_a_submission_cannot_shrink_the_shared_region_under_the_judge():
+    timing = _time("", code=SHRINKER)
+    assert timing["status"] == "done", timing  # the judge lived, and the shrink was refused (else output x2)
+
+
+LYING_OUTPUT = (SUBMISSIONS / "honest.py").read_text() + """
+import sys
+_harness = sys.modules["__main__"]
+_harness._put_shared = lambda array, area: {"shared_out": {"dtype": "|O", "shape": [1 << 40]}}
+"""
+
+
+@pytest.mark.sandbox
+def test_a_harness_patched_to_lie_about_its_output_fails_the_comparison_without_harming_the_judge():
+    timing = _time("", code=LYING_OUTPUT)
+    assert timing["status"] == "failed", timing
+    assert "broke the protocol" in timing["reason"]
