@@ -175,6 +175,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)), help="JUDGE_WORKERS")
     parser.add_argument("--clients", type=int, default=16, help="concurrent clients in the last rows")
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the server (its own session) on the way out
     code, source = correct_solution()
     rows, spreads = [], []
     with Service(args.workers) as service:
