@@ -136,7 +136,7 @@ def bench_problem(problem: Problem, threads: int) -> list[BenchRow]:
         rates = {"float64": numpy_matmul_gflops(np.float64), "float32": torch_cpu_matmul_gflops()}
         for dims in bench_shapes(problem):
             inputs = timing_inputs(problem, dims, rng)
-            gflop = problem.flops_at(dims) / 1e9
+            gflop = _gflop(problem, dims)
             for name, dtype, call in (
                 ("numpy-reference", "float64", partial(numpy_ref, **inputs)),
                 ("torch-reference", "float32", partial(_on_cpu, torch_ref, inputs)),
@@ -153,11 +153,17 @@ def bench_problem(problem: Problem, threads: int) -> list[BenchRow]:
         for dims in bench_shapes(problem):
             inputs = {k: as_tensor(v) if isinstance(v, np.ndarray) else v
                       for k, v in timing_inputs(problem, dims, rng).items()}
-            gflop = problem.flops_at(dims) / 1e9
+            gflop = _gflop(problem, dims)
             seconds = timed(partial(torch_ref, **inputs))
             rows.append(BenchRow(problem.slug, "torch-reference", device, "float32", 0, dims, seconds,
                                  gflop / seconds, gflop / seconds / gpu_rate))
     return rows
+
+
+def _gflop(problem: Problem, dims: dict[str, int]) -> float:
+    """The block's GFLOP at `dims`; NaN where the folder gives no FLOP count (rates are then NaN too)."""
+    flops = problem.flops_at(dims)
+    return flops / 1e9 if flops is not None else float("nan")
 
 
 def _on_cpu(torch_ref: Callable[..., Any], inputs: dict[str, Any]) -> Any:

@@ -22,6 +22,7 @@ from judge.problem import Problem
 from judge.verdicts import GradeResult, Verdict
 
 _DECLARED = re.compile(r"^\s*Verdict:\s*(.+?)\s*$", re.MULTILINE)
+IN_FLOAT32_LIMIT = 1e-2  # in_float32 may stray from the reference by float32 rounding, never by this much
 CHECK_SECRET = "judge-check"  # noqa: S105 - fixed so that checks reproduce; not a credential
 
 
@@ -61,60 +62,80 @@ def solution_files(problem: Problem, kind: str) -> list[Path]:
 
 
 def _references_agree(problem: Problem, cases: list[Case]) -> Check:
-    """The Torch (float32) reference and the exact Recipe() variant both pass against the NumPy one."""
-    from reference.variants import Recipe
-
-    torch_ref, variant = problem.torch_function(), problem.variant_function()
+    """The Torch (float32) baseline passes against the NumPy reference, and `variant({})` equals it."""
+    torch_ref = problem.torch_function()
     failures = []
     for case in cases:
         expected = expected_for(problem, case)
         in_torch = np.asarray(torch_ref(**case.inputs).cpu().numpy())
-        exact = np.asarray(variant(**case.inputs, recipe=Recipe()), dtype=np.float64)
         if not compare_outputs(in_torch, expected.output, expected.tolerance, problem.output_axes).passed:
-            failures.append(f"torch on {case.name}")
-        if not np.allclose(exact, expected.output, rtol=0, atol=1e-12):
-            failures.append(f"variants.Recipe() on {case.name}")
-    detail = "; ".join(failures) or f"NumPy, Torch and the variant recipe agree on {len(cases)} cases"
+            failures.append(f"baseline.py on {case.name}")
+        # the tolerance grows with in_float32's distance from the reference: it must be rounding, not a bug
+        in_float32 = np.asarray(problem.in_float32(case.inputs), dtype=np.float64)
+        scale = 1.0 + float(np.abs(expected.output).max(initial=0.0))
+        if in_float32.shape != expected.output.shape or \
+                not float(np.abs(in_float32 - expected.output).max(initial=0.0)) <= IN_FLOAT32_LIMIT * scale:
+            failures.append(f"reference.in_float32 on {case.name}")
+        if problem.code.variant is not None:
+            exact = np.asarray(problem.variant({}, case.inputs), dtype=np.float64)
+            if not np.allclose(exact, expected.output, rtol=0, atol=1e-12):
+                failures.append(f"mistakes.variant({{}}) on {case.name}")
+    detail = "; ".join(failures) or f"the reference, the Torch baseline and the mistakes agree on {len(cases)} cases"
     return Check("references agree", not failures, detail)
 
 
-def _coverage(problem: Problem, cases: list[Case]) -> list[Check]:
-    """The cases cover the edge shapes every problem needs."""
-    from reference.variants import Recipe
+def _mistakes_show(problem: Problem, cases: list[Case]) -> list[Check]:
+    """Every listed mistake must change the output beyond the tolerance on some case, or no case could name it."""
+    checks = []
+    for mistake in problem.mistakes:
+        shown = []
+        for case in cases:
+            expected = expected_for(problem, case)
+            with np.errstate(all="ignore"):
+                wrong = np.asarray(problem.variant(mistake.recipe, case.inputs), dtype=np.float64)
+            if not compare_outputs(wrong, expected.output, expected.tolerance, problem.output_axes).passed:
+                shown.append(case.name)
+        detail = f"on {', '.join(shown)}" if shown else "no case tells it from the reference: add one that does"
+        checks.append(Check(f"mistake {mistake.id} shows", bool(shown), detail))
+    return checks
 
-    activations = [a for a in problem.arguments if a.kind == "activation"]
-    batch_dim = activations[0].shape[0]
-    time_dims = {a.shape[1] for a in activations}
-    head_dims = {a.dim for a in problem.arguments if a.kind == "int"}
+
+def _coverage(problem: Problem, cases: list[Case]) -> list[Check]:
+    """The cases cover the edge shapes the manifest's `[coverage]` names, and the ones every problem needs."""
+    wanted = problem.coverage
     specs = [c.spec for c in cases]
 
     def any_case(test: Callable[[dict[str, int]], bool]) -> bool:
         return any(test(s.dims) for s in specs)
 
-    def every_dim(dims: set[str], test: Callable[[int], bool]) -> bool:
+    def every_dim(dims: tuple[str, ...], test: Callable[[int], bool]) -> bool:
         return all(any(test(s.dims[dim]) for s in specs) for dim in dims)
-
-    variant = problem.variant_function()
 
     def overflows(case: Case) -> bool:
         with np.errstate(all="ignore"):
-            out = variant(**case.inputs, recipe=Recipe(dtype="float32", stable_softmax=False))
-        return not bool(np.isfinite(out).all())
+            out = problem.variant(wanted.overflow or {}, case.inputs)
+        return not bool(np.isfinite(np.asarray(out, dtype=np.float64)).all())
 
     checks = [
-        ("batch of one", any_case(lambda d: d[batch_dim] == 1)),
-        ("batch of several", any_case(lambda d: d[batch_dim] > 1)),
-        ("a length-one time axis", every_dim(time_dims, lambda v: v == 1)),
-        ("one head", every_dim(head_dims, lambda v: v == 1)),
-        ("several heads", every_dim(head_dims, lambda v: v > 1)),
-        ("non-power-of-two sizes", any_case(lambda d: any(v & (v - 1) for v in d.values()))),
         ("a public sample", any(s.public for s in specs)),
         ("a hidden case", any(not s.public for s in specs)),
-        ("near-constant rows", any(s.near_constant for s in specs)),
-        ("scores that overflow an unstabilised float32 softmax", any(overflows(c) for c in cases)),
     ]
-    if len(time_dims) > 1:
-        checks.append(("unequal time axes", any_case(lambda d: len({d[t] for t in time_dims}) > 1)))
+    if specs and specs[0].dims:
+        checks.append(("non-power-of-two sizes", any_case(lambda d: any(v & (v - 1) for v in d.values()))))
+    if wanted.batch:
+        checks += [("batch of one", any_case(lambda d: d[wanted.batch] == 1)),
+                   ("batch of several", any_case(lambda d: d[wanted.batch] > 1))]
+    if wanted.time:
+        checks.append(("a length-one time axis", every_dim(wanted.time, lambda v: v == 1)))
+        if len(wanted.time) > 1:
+            checks.append(("unequal time axes", any_case(lambda d: len({d[t] for t in wanted.time}) > 1)))
+    if wanted.heads:
+        checks += [("one head", every_dim((wanted.heads,), lambda v: v == 1)),
+                   ("several heads", every_dim((wanted.heads,), lambda v: v > 1))]
+    if wanted.near_constant_rows:
+        checks.append(("near-constant rows", any(s.near_constant for s in specs)))
+    if wanted.overflow is not None:
+        checks.append(("scores that overflow an unstabilised float32 softmax", any(overflows(c) for c in cases)))
     if any(a.kind == "padding_mask" for a in problem.arguments):
         checks.append(("padding of varied lengths", any(s.padding == "varied" for s in specs)))
     return [Check(f"cases cover {name}", ok, "present" if ok else "missing") for name, ok in checks]
@@ -136,6 +157,7 @@ def check_problem(problem: Problem, on_solution: Callable[[Path], None] | None =
     cases = make_cases(problem, CHECK_SECRET)
     report.checks.append(_references_agree(problem, cases))
     report.checks.extend(_coverage(problem, cases))
+    report.checks.extend(_mistakes_show(problem, cases))
     for kind in ("correct", "wrong"):
         count = len(solution_files(problem, kind))
         report.checks.append(Check(f"solutions/{kind} present", count > 0, f"{count} file(s)"))

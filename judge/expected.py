@@ -29,7 +29,9 @@ _CACHE_SIZE = 256  # a few problems' worth of cases; a worker grades the same ca
 
 def expected_for(problem: Problem, case: Case) -> Expected:
     """The reference output and tolerance of a case, computed once per process and remembered."""
-    key = (problem.reference, problem.variants, repr(problem.tolerance), repr(case.spec), str(case.seed))
+    # reference.py's module name carries a hash of the file: an edited reference or in_float32 is a new key
+    key = (str(problem.folder), problem.code.reference_module, repr(problem.tolerance), repr(case.spec),
+           str(case.seed))
     if key in _CACHE:
         _CACHE.move_to_end(key)
         return _CACHE[key]
@@ -52,7 +54,7 @@ def _compute(problem: Problem, case: Case) -> Expected:
 def float32_error_scale(problem: Problem, case: Case, output: np.ndarray) -> float:
     """How far float32 arithmetic can move this case's output, measured two ways.
 
-    - the block computed in float32 (the trusted variant with `dtype="float32"`);
+    - the block computed in float32 (the folder's `in_float32`);
     - the float64 block on inputs nudged by one float32 rounding (relative eps),
       which measures how ill-conditioned the case is: on near-tied softmax scores or
       near-constant LayerNorm rows, correct float32 implementations that round in a
@@ -60,10 +62,7 @@ def float32_error_scale(problem: Problem, case: Case, output: np.ndarray) -> flo
     """
     if not output.size:
         return 0.0
-    from reference.variants import Recipe  # trusted side only
-
-    variant = problem.variant_function()
-    in_float32 = np.asarray(variant(**case.pristine_inputs(), recipe=Recipe(dtype="float32")), dtype=np.float64)
+    in_float32 = np.asarray(problem.in_float32(case.pristine_inputs()), dtype=np.float64)
     error = float(np.abs(in_float32 - output).max())
     reference = problem.reference_function()
     eps = float(np.finfo(np.float32).eps)

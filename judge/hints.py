@@ -1,8 +1,9 @@
 """Name the likely mistake: match a wrong output against the problem's known-wrong variants.
 
-Trusted side only. Each mistake in the manifest is a `Recipe`; its variant is
-computed on the same inputs and compared with the submission's output under
-the tolerance the mistake's own arithmetic allows.
+Trusted side only. Each mistake in the manifest has a recipe, which the
+problem folder's `mistakes.py` builds; its variant is computed on the same
+inputs and compared with the submission's output under the tolerance the
+mistake's own arithmetic allows.
 """
 
 from __future__ import annotations
@@ -27,12 +28,9 @@ class WrongOutput:
 
 
 def _mistake_tolerance(problem: Problem, wrong: WrongOutput, mistake: Mistake, variant: np.ndarray) -> float:
-    from reference.variants import Recipe  # trusted side only
-
     if mistake.recipe.get("dtype") in (None, "float64", "float32"):
         # the mistaken block can be worse conditioned than the right one: allow its own float32 error
-        in_float32 = problem.variant_function()(**wrong.case.pristine_inputs(), recipe=Recipe.from_fields(
-            {**mistake.recipe, "dtype": "float32"}))
+        in_float32 = problem.variant(mistake.recipe, wrong.case.pristine_inputs(), dtype="float32")
         own_error = float(np.abs(np.asarray(in_float32, dtype=np.float64) - variant).max())
         return max(wrong.tolerance, problem.tolerance.safety * own_error)
     # Rounding in a lower precision differs between implementations, so a low-precision
@@ -42,12 +40,8 @@ def _mistake_tolerance(problem: Problem, wrong: WrongOutput, mistake: Mistake, v
 
 
 def _matches(problem: Problem, mistake: Mistake, wrong: WrongOutput) -> bool:
-    from reference.variants import Recipe  # trusted side only
-
-    variant = problem.variant_function()
     with np.errstate(all="ignore"):
-        expected = np.asarray(variant(**wrong.case.pristine_inputs(), recipe=Recipe.from_fields(mistake.recipe)),
-                              dtype=np.float64)
+        expected = np.asarray(problem.variant(mistake.recipe, wrong.case.pristine_inputs()), dtype=np.float64)
         if expected.shape != wrong.output.shape or not np.isfinite(expected).all():
             return False
         tolerance = _mistake_tolerance(problem, wrong, mistake, expected)

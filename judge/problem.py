@@ -1,20 +1,24 @@
 """Problems as data: load and validate `problems/<slug>/problem.toml`.
 
-A problem folder holds `problem.toml`, `statement.md`, `starter.py` and
-`solutions/{correct,wrong}/`. Everything that varies between problems is data
-here; a malformed manifest fails at load with the file and the field named.
+A problem folder holds everything specific to the problem: `problem.toml`,
+`statement.md`, `starter.py`, its trusted code (`reference.py`, `baseline.py`,
+`mistakes.py`: see `judge.problem_code`) and `solutions/{correct,wrong}/`. A
+malformed folder fails at load with the file and the field named.
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
+import os
 import re
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
+
+import numpy as np
+
+from judge.problem_code import ProblemCode, ProblemCodeError, baseline_function, load_code
 
 ArgumentKind = Literal["activation", "weight", "padding_mask", "int"]
 _KINDS = ("activation", "weight", "padding_mask", "int")
@@ -86,6 +90,17 @@ class Tolerance:
 
 
 @dataclass(frozen=True)
+class Coverage:
+    """What `judge check` requires the cases to cover beyond every problem's basics (the `[coverage]` table)."""
+
+    batch: str = ""  # the batch dim: a case with one, and one with several
+    time: tuple[str, ...] = ()  # time dims: each of length one somewhere; unequal somewhere if several
+    heads: str = ""  # the heads dim: one head somewhere, several somewhere
+    near_constant_rows: bool = False  # a case with near-constant activation rows (LayerNorm's hard case)
+    overflow: dict[str, Any] | None = None  # a mistake recipe whose output must overflow on some case
+
+
+@dataclass(frozen=True)
 class Problem:
     """A loaded, validated problem."""
 
@@ -97,16 +112,14 @@ class Problem:
     arguments: tuple[Argument, ...]
     output_shape: tuple[str, ...]
     output_axes: tuple[str, ...]  # names of the output axes, for feedback
-    reference: str  # "module:function", float64 NumPy
-    torch_reference: str
-    variants: str  # "module:function" taking recipe=...
+    code: ProblemCode  # the folder's trusted functions
     cases: tuple[CaseSpec, ...]
     mistakes: tuple[Mistake, ...]
     benchmark_dims: dict[str, int]
-    flops: str  # "module:function" giving the block's matmul FLOPs for a dims dict
     benchmark_device: str = "cpu"  # "cuda": on a GPU host, inputs arrive as CUDA tensors and both sides run there
     limits: Limits = field(default_factory=Limits)
     tolerance: Tolerance = field(default_factory=Tolerance)
+    coverage: Coverage = field(default_factory=Coverage)
 
     @property
     def statement_path(self) -> Path:
@@ -122,25 +135,28 @@ class Problem:
         return f"def {self.entry_point}({', '.join(params)}):"
 
     def reference_function(self) -> Callable[..., Any]:
-        return resolve(self.reference)
+        return self.code.reference
 
     def torch_function(self) -> Callable[..., Any]:
-        return resolve(self.torch_reference)
+        """The Torch baseline (imports Torch)."""
+        return baseline_function(self.code)
 
-    def variant_function(self) -> Callable[..., Any]:
-        return resolve(self.variants)
+    def variant(self, params: dict[str, Any], inputs: dict[str, Any], dtype: str | None = None) -> Any:
+        """The output of the known mistake `params` on `inputs`, in `dtype` when given (else the recipe's own)."""
+        if self.code.variant is None:
+            raise ProblemError(f"{self.folder}: has no mistakes.py")
+        return self.code.variant(params, inputs, dtype=dtype)
 
-    def flops_at(self, dims: dict[str, int]) -> int:
-        return int(resolve(self.flops)(dims))
+    def in_float32(self, inputs: dict[str, Any]) -> Any:
+        """The reference's arithmetic in float32, or the reference on float32-rounded inputs."""
+        if self.code.in_float32 is not None:
+            return self.code.in_float32(**inputs)
+        rounded = {k: v.astype(np.float32) if isinstance(v, np.ndarray) and v.dtype.kind == "f" else v
+                   for k, v in inputs.items()}
+        return self.code.reference(**rounded)
 
-
-def resolve(target: str) -> Callable[..., Any]:
-    """Import "package.module:function"."""
-    module_name, _, attr = target.partition(":")
-    func = getattr(importlib.import_module(module_name), attr)
-    if not callable(func):
-        raise TypeError(f"{target} is not callable")
-    return func  # type: ignore[no-any-return]
+    def flops_at(self, dims: dict[str, int]) -> int | None:
+        return int(self.code.flops(dims)) if self.code.flops is not None else None
 
 
 class _Fields:
@@ -240,10 +256,22 @@ def _mistake(f: _Fields) -> Mistake:
     return Mistake(id=f.get("id", str), hint=f.get("hint", str), recipe=dict(f.get("recipe", dict)))
 
 
+def _coverage(f: _Fields) -> Coverage:
+    f.check_known({"batch", "time", "heads", "near_constant_rows", "overflow"})
+    overflow = f.get("overflow", dict, None)
+    return Coverage(batch=f.get("batch", str, ""), time=_str_list(f, "time", []), heads=f.get("heads", str, ""),
+                    near_constant_rows=f.get("near_constant_rows", bool, False),
+                    overflow=dict(overflow) if overflow is not None else None)
+
+
 def _validate(problem: Problem, f: _Fields) -> None:
     """Cross-field checks: every dim used is given by every case, references import."""
     used = {d for a in problem.arguments for d in a.shape} | {a.dim for a in problem.arguments if a.dim}
     used |= set(problem.output_shape) | set(problem.tolerance.depth)
+    wanted = problem.coverage
+    used |= {d for d in (wanted.batch, wanted.heads, *wanted.time) if d}
+    if wanted.overflow is not None and problem.code.variant is None:
+        raise f.fail("coverage.overflow", "names a recipe, but the folder has no mistakes.py to build it")
     names = {a.name for a in problem.arguments}
     for arg in problem.arguments:
         if arg.keys_of and arg.keys_of not in names:
@@ -263,23 +291,25 @@ def _validate(problem: Problem, f: _Fields) -> None:
     missing = sorted(used - set(problem.benchmark_dims))
     if missing:
         raise f.fail("benchmark.dims", f"missing dim(s) {missing}")
-    for key in ("reference", "torch_reference", "variants", "flops"):
-        target = getattr(problem, key)
+    check_params = problem.code.check_params
+    if check_params is not None and wanted.overflow is not None:
         try:
-            if key == "torch_reference":  # importing Torch costs a second: find the module only
-                if importlib.util.find_spec(target.partition(":")[0]) is None:
-                    raise ImportError(f"no module {target.partition(':')[0]!r}")
-            else:
-                resolve(target)
-        except (ImportError, AttributeError, TypeError, ValueError) as exc:
-            raise f.fail(key, f"cannot import {target!r}: {exc}") from exc
-    from reference.variants import Recipe  # trusted side only
-
+            check_params(wanted.overflow)
+        except (TypeError, ValueError) as exc:
+            raise f.fail("coverage.overflow", str(exc)) from exc
     for i, mistake in enumerate(problem.mistakes):
         try:
-            Recipe.from_fields(mistake.recipe)
+            if check_params is not None:
+                check_params(mistake.recipe)
         except (TypeError, ValueError) as exc:
             raise f.fail(f"mistakes[{i}].recipe", str(exc)) from exc
+
+
+def _code(folder: Path, needs_mistakes: bool) -> ProblemCode:
+    try:
+        return load_code(folder, needs_mistakes)
+    except ProblemCodeError as exc:
+        raise ProblemError(str(exc)) from exc
 
 
 def load_problem(folder: Path) -> Problem:
@@ -295,11 +325,15 @@ def load_problem(folder: Path) -> Problem:
     except tomllib.TOMLDecodeError as exc:
         raise ProblemError(f"{path}: not valid TOML: {exc}") from exc
     top = _Fields(path, data, "")
-    top.check_known({"title", "summary", "entry_point", "reference", "torch_reference", "variants",
-                     "output", "arguments", "cases", "mistakes", "benchmark", "limits", "tolerance"})
+    moved = sorted({"reference", "torch_reference", "variants"} & set(data))
+    if moved:
+        raise top.fail(moved[0], "the trusted code now lives in the folder (reference.py, baseline.py, "
+                                 "mistakes.py): remove this field; see docs/authoring.md")
+    top.check_known({"title", "summary", "entry_point", "output", "arguments", "cases", "mistakes", "benchmark",
+                     "limits", "tolerance", "coverage"})
     output = top.sub("output")
     benchmark = top.sub("benchmark")
-    benchmark.check_known({"dims", "flops", "device"})
+    benchmark.check_known({"dims", "device"})
     device = benchmark.get("device", str, "cpu")
     if device not in ("cpu", "cuda"):
         raise benchmark.fail("device", f"must be 'cpu' or 'cuda', not {device!r}")
@@ -316,21 +350,18 @@ def load_problem(folder: Path) -> Problem:
         arguments=tuple(_argument(top.sub("arguments", i)) for i in range(len(top.get("arguments", list)))),
         output_shape=_str_list(output, "shape"),
         output_axes=_str_list(output, "axes"),
-        reference=top.get("reference", str),
-        torch_reference=top.get("torch_reference", str),
-        variants=top.get("variants", str),
+        code=_code(folder, bool(top.get("mistakes", list, []))),
         cases=tuple(_case(top.sub("cases", i)) for i in range(len(top.get("cases", list)))),
         mistakes=tuple(_mistake(top.sub("mistakes", i)) for i in range(len(top.get("mistakes", list, [])))),
         benchmark_dims=_int_dict(benchmark, "dims"),
         benchmark_device=device,
-        # by default the FLOP count sits in reference.flops under the reference's own name
-        flops=benchmark.get("flops", str, "reference.flops:" + top.get("reference", str).partition(":")[2]),
         limits=Limits(**{k: limits.get(k, (int, float)) for k in limits.table}),
         tolerance=Tolerance(
             dtype=tol.get("dtype", str, "float32"),
             depth=_str_list(tol, "depth", ["d"]),
             safety=float(tol.get("safety", (int, float), 16.0)),
         ),
+        coverage=_coverage(top.sub("coverage") if "coverage" in data else _Fields(path, {}, "coverage.")),
     )
     for name in ("statement.md", "starter.py"):
         if not (folder / name).is_file():
@@ -339,22 +370,61 @@ def load_problem(folder: Path) -> Problem:
     return problem
 
 
-def discover(root: Path = DEFAULT_PROBLEMS_DIR) -> dict[str, Problem]:
-    """Every problem under `root`, by slug; any malformed folder raises."""
-    if not root.is_dir():
-        raise ProblemError(f"{root}: the problems folder does not exist")
-    return {p.name: load_problem(p) for p in sorted(root.iterdir()) if p.is_dir() and not p.name.startswith((".", "_"))}
+def problem_roots(root: Path | str) -> list[Path]:
+    """The problem directories a setting names: one path, or several joined by os.pathsep (first wins)."""
+    return [Path(part) for part in str(root).split(os.pathsep) if part]
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """What the problem directories hold: the problems that load, and the folders that do not, with why."""
+
+    problems: dict[str, Problem]
+    broken: dict[str, str]  # folder path -> the reason it cannot be served
+
+
+def catalogue(root: Path | str = DEFAULT_PROBLEMS_DIR) -> Catalogue:
+    """Every problem folder under the roots. A broken folder is listed with its reason and hurts no other."""
+    problems: dict[str, Problem] = {}
+    broken: dict[str, str] = {}
+    for directory in problem_roots(root):
+        if not directory.is_dir():
+            broken[str(directory)] = f"{directory}: the problems folder does not exist"
+            continue
+        for folder in sorted(directory.iterdir()):
+            if not folder.is_dir() or folder.name.startswith((".", "_")):
+                continue
+            if folder.name in problems:
+                broken[str(folder)] = f"{folder}: shadowed by {problems[folder.name].folder} (an earlier directory)"
+                continue
+            try:
+                problems[folder.name] = load_problem(folder)
+            except ProblemError as exc:
+                broken[str(folder)] = str(exc)
+    return Catalogue(problems, broken)
+
+
+def discover(root: Path | str = DEFAULT_PROBLEMS_DIR) -> dict[str, Problem]:
+    """Every problem that loads under the roots, by slug (broken folders are left out: see `catalogue`)."""
+    return catalogue(root).problems
 
 
 class UnknownProblem(LookupError):
-    """A slug that names no problem."""
+    """A slug that names no problem that can be served."""
 
 
-def get_problem(slug: str, root: Path = DEFAULT_PROBLEMS_DIR) -> Problem:
-    """One problem by slug; UnknownProblem lists the known slugs."""
-    folder = root / slug
+def get_problem(slug: str, root: Path | str = DEFAULT_PROBLEMS_DIR) -> Problem:
+    """One problem by slug, from the first root that has its folder.
+
+    UnknownProblem lists the known slugs when no root has it; a folder that
+    exists but does not load raises ProblemError with the reason (for authors and
+    admins; the service shows students a 404 instead).
+    """
     # a slug longer than any folder name could be would make the file system raise, not answer
-    if len(slug) > _MAX_SLUG or not _SLUG.match(slug) or not (folder / "problem.toml").is_file():
-        known = ", ".join(sorted(discover(root))) or "none"
-        raise UnknownProblem(f"unknown problem {slug!r}; known problems: {known}")
-    return load_problem(folder)
+    if len(slug) <= _MAX_SLUG and _SLUG.match(slug):
+        for directory in problem_roots(root):
+            folder = directory / slug
+            if folder.is_dir():
+                return load_problem(folder)
+    known = ", ".join(sorted(discover(root))) or "none"
+    raise UnknownProblem(f"unknown problem {slug!r}; known problems: {known}")

@@ -6,7 +6,8 @@ import re
 import shutil
 from pathlib import Path
 
-from judge.problem import ProblemError, load_problem
+from judge.problem import ProblemError, UnknownProblem, discover, get_problem, load_problem, problem_roots
+from judge.problem_code import BASELINE_FILE, MISTAKES_FILE, REFERENCE_FILE
 
 _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
@@ -27,14 +28,26 @@ never `reference` or `judge`.
 """
 
 
-def scaffold(root: Path, slug: str, template: str) -> Path:
-    """Create `root/slug` from the problem `template` (manifest, statement, starter; no solutions)."""
+def scaffold(root: Path | str, slug: str, template: str | None = None, into: Path | None = None) -> Path:
+    """Create a problem folder `slug` from the problem `template` (or the first problem under `root`).
+
+    It goes into `into`, else the last of the problem directories (a course's own
+    comes after the shipped one). The manifest, statement, starter and trusted code
+    are copied; the solutions are left for the author.
+    """
     if not _SLUG.match(slug):
         raise ProblemError(f"{slug!r} is not a slug: use lowercase words joined by '-', e.g. 'masked-attention'")
-    source = root / template
-    if not (source / "problem.toml").is_file():
-        raise ProblemError(f"no problem {template!r} to start from in {root}")
-    target = root / slug
+    roots = problem_roots(root)
+    if template is None:
+        served = discover(root)
+        if not served:
+            raise ProblemError(f"no problem to start from in {root}: give one with --from")
+        template = next(iter(served))
+    try:
+        source = get_problem(template, root).folder
+    except UnknownProblem as exc:
+        raise ProblemError(f"no problem {template!r} to start from: {exc}") from None
+    target = (into or roots[-1]) / slug
     if target.exists():
         raise ProblemError(f"{target} already exists")
     target.mkdir(parents=True)
@@ -42,10 +55,12 @@ def scaffold(root: Path, slug: str, template: str) -> Path:
     manifest = re.sub(r'^title = ".*"$', f'title = "{slug.replace("-", " ").capitalize()}"', manifest,
                       count=1, flags=re.MULTILINE)
     banner = (f"# Started from {template!r} by `judge new`. Change the entry point, arguments, cases,\n"
-              "# mistakes and the reference functions to your block's, then run `judge check " + slug + "`.\n")
+              "# mistakes and the trusted code (reference.py, baseline.py, mistakes.py) to your block's,\n"
+              f"# then run `judge check {slug}`.\n")
     (target / "problem.toml").write_text(banner + manifest, encoding="utf-8")
-    for name in ("statement.md", "starter.py"):
-        shutil.copyfile(source / name, target / name)
+    for name in ("statement.md", "starter.py", REFERENCE_FILE, BASELINE_FILE, MISTAKES_FILE):
+        if (source / name).is_file():
+            shutil.copyfile(source / name, target / name)
     for kind in ("correct", "wrong"):
         (target / "solutions" / kind).mkdir(parents=True)
     (target / "solutions" / "README.md").write_text(SOLUTIONS_README, encoding="utf-8")

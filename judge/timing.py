@@ -30,7 +30,6 @@ It is a phase of its own, after the verdict (`grade()` never waits for it):
 from __future__ import annotations
 
 import contextlib
-import importlib
 import math
 import os
 import time
@@ -41,6 +40,7 @@ from typing import Any
 
 import numpy as np
 
+import reference as reference_package
 from judge.calls import call_request
 from judge.compare import allowed_error, compare_outputs
 from judge.gpu import gpu_present
@@ -99,17 +99,25 @@ def pending(reason: str = "the speed comparison runs after the verdict") -> dict
     return {"status": "pending", "reason": reason}
 
 
-def _reference_source(problem: Problem) -> tuple[str, Path]:
-    """The code the trusted sandbox loads (a shim over the Torch baseline), and the package it needs bound."""
-    module, _, name = problem.torch_reference.partition(":")
-    package = Path(importlib.import_module(module.split(".")[0]).__file__ or "").parent
+def _reference_source(problem: Problem, unsandboxed: bool) -> tuple[str, tuple[tuple[Path, str], ...]]:
+    """The code the trusted sandbox loads (a shim over the folder's Torch baseline), and what it needs bound.
+
+    The shared `reference` package and the folder's `baseline.py` appear read-only
+    under /trusted, in this sandbox only; unsandboxed, their real paths are used.
+    """
+    package = Path(reference_package.__file__ or "").parent
+    baseline = problem.code.baseline_path
+    binds = ((package, f"{TRUSTED_DIR}/{package.name}"), (baseline, f"{TRUSTED_DIR}/problem/{baseline.name}"))
+    root, baseline_at = (str(package.parent), str(baseline)) if unsandboxed else (TRUSTED_DIR, binds[1][1])
     names = [a.name for a in problem.arguments]
-    code = (f"import sys\nsys.path.insert(0, {TRUSTED_DIR!r})\n"
-            f"from {module} import {name} as _baseline\n"
+    code = (f"import importlib.util, sys\nsys.path.insert(0, {root!r})\n"
+            f"_spec = importlib.util.spec_from_file_location('_baseline', {baseline_at!r})\n"
+            "_module = importlib.util.module_from_spec(_spec)\n"
+            "_spec.loader.exec_module(_module)\n"
             f"_NAMES = {names!r}\n"
             f"def {problem.entry_point}(*args):\n"
-            f"    return _baseline(**dict(zip(_NAMES, args)))\n")
-    return code, package
+            "    return _module.baseline(**dict(zip(_NAMES, args)))\n")
+    return code, binds
 
 
 def _device(problem: Problem) -> tuple[str, str]:
@@ -219,7 +227,7 @@ def _measure(problem: Problem, pair: _Pair, options: TimingOptions) -> dict[str,
         "shape": dims,
         "submission_seconds": sub_median,
         "reference_seconds": float(np.median(reference_s)),
-        "submission_gflops": flops / sub_median / 1e9,
+        "submission_gflops": flops / sub_median / 1e9 if flops is not None else None,
         "speedup": summary.speedup,
         "speedup_ci95": [summary.low, summary.high] if summary.samples >= MIN_FOR_INTERVAL else None,
         "indistinguishable": summary.indistinguishable,
@@ -239,12 +247,10 @@ def time_submission(problem: Problem, code: str, options: TimingOptions | None =
     """
     options = options or TimingOptions()
     device, device_note = _device(problem)
-    reference_code, package = _reference_source(problem)
+    reference_code, binds = _reference_source(problem, options.unsandboxed)
     with timing_lane(options.threads, cgroup_tree()) as lane, _pinned_to(lane.cores):
         extras = Extras(gpu=device == "cuda", cpus=lane.cpus)
-        trusted = Extras(binds=((package, f"{TRUSTED_DIR}/{package.name}"),), gpu=extras.gpu, cpus=lane.cpus)
-        if options.unsandboxed:
-            reference_code = reference_code.replace(repr(TRUSTED_DIR), repr(str(package.parent)), 1)
+        trusted = Extras(binds=binds, gpu=extras.gpu, cpus=lane.cpus)
         sizes = _region_sizes(problem)
         with SharedRegion(*sizes) as submission_io, SharedRegion(*sizes) as reference_io, \
                 Child(problem.limits, options.threads, options.unsandboxed, extras, submission_io) as submission, \

@@ -11,7 +11,6 @@ from judge.cases import make_case, make_cases
 from judge.compare import allowed_error, compare_outputs
 from judge.expected import expected_for
 from judge.problem import discover
-from reference.variants import Recipe
 
 PROBLEMS = discover()
 SECRET = "test"
@@ -30,7 +29,7 @@ def _expected(slug):
 def _variant_passes(slug, case, expected, recipe):
     problem = PROBLEMS[slug]
     with np.errstate(all="ignore"):  # float16 overflows on the large cases: that is a failure, not an error
-        out = np.asarray(problem.variant_function()(**case.inputs, recipe=recipe))
+        out = np.asarray(problem.variant(recipe, case.inputs))
     return compare_outputs(out, expected.output, expected.tolerance, problem.output_axes)
 
 
@@ -53,7 +52,7 @@ def test_expected_output_is_the_float64_reference_and_inputs_are_untouched(slug,
 @pytest.mark.parametrize(("slug", "spec"), EVERY_CASE)
 def test_the_float32_variant_passes(slug, spec):
     case, expected = next((c, e) for c, e in _expected(slug) if c.name == spec.name)
-    result = _variant_passes(slug, case, expected, Recipe(dtype="float32"))
+    result = _variant_passes(slug, case, expected, {"dtype": "float32"})
     assert result.passed, f"{slug}/{spec.name}: {result.message}"
 
 
@@ -61,7 +60,7 @@ def test_the_float32_variant_passes(slug, spec):
 def test_the_float32_error_scale_covers_the_float32_variant(slug, spec):
     case, expected = next((c, e) for c, e in _expected(slug) if c.name == spec.name)
     problem = PROBLEMS[slug]
-    float32 = problem.variant_function()(**case.inputs, recipe=Recipe(dtype="float32"))
+    float32 = np.asarray(problem.in_float32(case.inputs))
     assert np.abs(float32.astype(np.float64) - expected.output).max() <= expected.float32_error
 
 
@@ -74,9 +73,9 @@ def test_expected_is_deterministic():
 
 
 REJECTED = {
-    "gelu_erf": Recipe(activation="gelu_erf"),
-    "float16": Recipe(dtype="float16"),
-    "layer_norm_eps": Recipe(layer_norm_eps=1e-3),
+    "gelu_erf": {"activation": "gelu_erf"},
+    "float16": {"dtype": "float16"},
+    "layer_norm_eps": {"layer_norm_eps": 1e-3},
 }
 
 
@@ -93,7 +92,7 @@ def test_every_manifest_mistake_fails_on_some_case(slug):
     problem = PROBLEMS[slug]
     assert problem.mistakes
     for mistake in problem.mistakes:
-        recipe = Recipe.from_fields(mistake.recipe)
+        recipe = mistake.recipe
         failing = [case.name for case, expected in _expected(slug)
                    if not _variant_passes(slug, case, expected, recipe).passed]
         assert failing, f"{slug}: mistake {mistake.id!r} passes every case"

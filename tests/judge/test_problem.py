@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+import os
 import re
 import shutil
 import tomllib
@@ -17,6 +18,7 @@ from judge.problem import (
     Problem,
     ProblemError,
     UnknownProblem,
+    catalogue,
     discover,
     get_problem,
     load_problem,
@@ -49,8 +51,7 @@ def test_manifest_references_resolve_and_match_the_arguments(slug):
     assert list(params) == [a.name for a in problem.arguments]
     for arg in problem.arguments:
         assert (params[arg.name].default is None) == arg.optional, arg.name
-    variant = inspect.signature(problem.variant_function()).parameters
-    assert list(variant) == [a.name for a in problem.arguments] + ["recipe"]
+    assert list(inspect.signature(problem.code.variant).parameters) == ["params", "inputs", "dtype"]
     assert callable(problem.torch_function())
     assert problem.flops_at(problem.benchmark_dims) > 0
 
@@ -197,15 +198,46 @@ def test_case_with_unknown_padding(folder):
     _fails(folder, path, "'cases[0].padding'", "'some'")
 
 
-@pytest.mark.parametrize("target", ["reference.blocks:no_such_block", "reference.no_such_module:cross_attention_block"])
-def test_reference_that_does_not_import(folder, target):
-    path = _edit(folder, r"^reference = .*$", f'reference = "{target}"')
-    _fails(folder, path, "'reference'", target)
+def test_a_manifest_that_still_names_its_reference_is_told_where_the_code_lives(folder):
+    path = folder / "problem.toml"
+    path.write_text('reference = "reference.blocks:cross_attention_block"\n' + path.read_text(encoding="utf-8"),
+                    encoding="utf-8")
+    _fails(folder, path, "'reference'", "reference.py")
 
 
-def test_torch_reference_in_a_missing_module(folder):
-    path = _edit(folder, r"^torch_reference = .*$", 'torch_reference = "reference.nowhere:f"')
-    _fails(folder, path, "'torch_reference'", "reference.nowhere")
+def test_a_reference_that_does_not_import_is_named(folder):
+    (folder / "reference.py").write_text("from reference.blocks import no_such_block as reference\n")
+    with pytest.raises(ProblemError, match=r"reference\.py: does not import: ImportError"):
+        load_problem(folder)
+
+
+def test_a_reference_without_the_function_is_named(folder):
+    (folder / "reference.py").write_text("def refrence(**inputs):\n    return None\n")
+    with pytest.raises(ProblemError, match=r"reference\.py: defines no function reference\(\)"):
+        load_problem(folder)
+
+
+@pytest.mark.parametrize("body", ["", "def baselin(**inputs):\n    pass\n", "def baseline(:\n"])
+def test_a_baseline_that_defines_no_baseline_is_named_without_importing_torch(folder, body):
+    (folder / "baseline.py").write_text(body)
+    with pytest.raises(ProblemError, match=r"baseline\.py: defines no function baseline\(\)"):
+        load_problem(folder)
+
+
+def test_mistakes_listed_without_a_mistakes_module(folder):
+    (folder / "mistakes.py").unlink()
+    with pytest.raises(ProblemError, match=r"mistakes\.py: missing"):
+        load_problem(folder)
+
+
+def test_an_edited_reference_is_loaded_afresh(folder):
+    first = load_problem(folder).code.in_float32  # defined in the folder's module itself
+    path = folder / "reference.py"
+    path.write_text(path.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    second = load_problem(folder).code.in_float32
+    assert first is not second
+    assert first.__module__ != second.__module__
+    assert load_problem(folder).code.in_float32 is second  # unchanged content: the same module, not reloaded
 
 
 def test_mistake_with_an_unknown_recipe_field(folder):
@@ -241,19 +273,37 @@ def test_output_axes_must_name_every_output_dim(folder):
     _fails(folder, path, "'output.axes'")
 
 
-def test_discover_fails_on_a_broken_folder_and_skips_hidden_ones(folder):
+def test_a_broken_folder_is_listed_with_its_reason_and_hidden_ones_are_skipped(folder):
     root = folder.parent
     (root / "_drafts").mkdir()
     (root / ".cache").mkdir()
-    assert set(discover(root)) == {"cross-attention"}
+    shutil.copytree(folder, root / "second-block")
+    assert set(discover(root)) == {"cross-attention", "second-block"}
     _edit(folder, r"^title = .*\n", "")
+    found = catalogue(root)
+    assert set(found.problems) == {"second-block"}  # the broken folder harms no other
+    assert list(found.broken) == [str(folder)]
+    assert "field 'title': missing" in found.broken[str(folder)]
     with pytest.raises(ProblemError, match="title"):
-        discover(root)
+        get_problem("cross-attention", root)  # asked for by name, it says why
 
 
-def test_discover_of_a_missing_root(tmp_path):
-    with pytest.raises(ProblemError, match="does not exist"):
-        discover(tmp_path / "nowhere")
+def test_a_missing_root_is_reported_not_raised(tmp_path):
+    found = catalogue(tmp_path / "nowhere")
+    assert found.problems == {}
+    assert "does not exist" in found.broken[str(tmp_path / "nowhere")]
+
+
+def test_several_roots_are_searched_in_order_and_a_shadowed_slug_is_reported(folder, tmp_path):
+    course = tmp_path / "course"
+    shutil.copytree(folder, course / "cross-attention")
+    shutil.copytree(folder, course / "course-block")
+    roots = os.pathsep.join([str(folder.parent), str(course)])
+    found = catalogue(roots)
+    assert found.problems["cross-attention"].folder == folder
+    assert found.problems["course-block"].folder == course / "course-block"
+    assert "shadowed by" in found.broken[str(course / "cross-attention")]
+    assert get_problem("course-block", roots).folder == course / "course-block"
 
 
 def test_an_overlong_slug_is_unknown_not_a_file_system_error():
@@ -261,3 +311,16 @@ def test_an_overlong_slug_is_unknown_not_a_file_system_error():
 
     with pytest.raises(UnknownProblem):
         get_problem("a" * 300)
+
+
+def test_the_expected_outputs_follow_an_edited_in_float32(folder):
+    """The cache of expected outputs is keyed by reference.py's content, not only by the function it names."""
+    from judge.cases import make_cases
+    from judge.expected import expected_for
+
+    case = make_cases(load_problem(folder), "edit")[0]
+    before = expected_for(load_problem(folder), case).tolerance
+    path = folder / "reference.py"
+    path.write_text(path.read_text(encoding="utf-8") + "\n\n_first = in_float32\n\n\n"
+                    "def in_float32(**inputs):\n    return 1.001 * _first(**inputs)\n", encoding="utf-8")
+    assert expected_for(load_problem(folder), case).tolerance > before
