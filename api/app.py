@@ -12,7 +12,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 
-from api.routes import health, problems, submissions
+from api.routes import admin, health, problems, submissions
 from api.sandbox_monitor import SandboxMonitor
 from api.settings import ServiceSettings
 from api.store import Store
@@ -86,6 +86,6 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         return JSONResponse({"detail": f"a problem on this server is malformed: {exc}"},
                             status_code=status.HTTP_500_INTERNAL_SERVER_ERROR)
 
-    for module in (health, problems, submissions):
+    for module in (health, problems, submissions, admin):
         app.include_router(module.router)
     return app

@@ -7,6 +7,7 @@ swap any of these through `app.dependency_overrides`.
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, status
@@ -18,7 +19,9 @@ from api.schemas import ErrorBody
 from api.settings import ServiceSettings
 from api.store import Account, Store
 from api.workers import WorkerPool
-from judge.problem import Problem, UnknownProblem, get_problem
+from judge.problem import Problem, ProblemError, UnknownProblem, discover, get_problem
+
+log = logging.getLogger(__name__)
 
 MAX_SLUG = 100  # longer names are unknown without asking the file system (which refuses names over 255 bytes)
 
@@ -54,6 +57,11 @@ def find_problem(settings: ServiceSettings, slug: str) -> Problem:
         return get_problem(slug, settings.problems_dir)
     except UnknownProblem as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
+    except ProblemError as exc:  # a broken folder is the admins' to see (GET /admin/problems), not the students'
+        log.error("problem %r is broken and not served: %s", slug, exc)
+        known = ", ".join(sorted(discover(settings.problems_dir))) or "none"
+        raise HTTPException(status.HTTP_404_NOT_FOUND,
+                            f"unknown problem {slug!r}; known problems: {known}") from None
 
 
 def get_sandbox(request: Request) -> SandboxState:

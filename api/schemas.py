@@ -43,6 +43,15 @@ class ProblemSummary(BaseModel):
     summary: str = Field(description="One sentence.")
 
 
+class ProblemFolder(BaseModel):
+    """A problem folder as the server sees it (admins only)."""
+
+    slug: str = Field(description="The folder's name.")
+    folder: str = Field(description="Where it is on the server.")
+    status: str = Field(description="'served', or 'broken' (students never see it).", examples=["served"])
+    reason: str | None = Field(None, description="For a broken folder: why it cannot be served.")
+
+
 class SampleCase(BaseModel):
     name: str
     seed: int = Field(description="The seed its inputs are generated from.")

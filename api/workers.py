@@ -79,22 +79,21 @@ class ProblemCache:
 
     A problem that fails to load is left out (its submissions then end in an
     Internal Error, retried like any other); a slug added after start-up is
-    loaded when first asked for.
+    loaded when first asked for, and a folder edited since it was loaded is
+    loaded again (its expected outputs are then computed afresh).
     """
 
     def __init__(self, root: Path, secret: str | None = None) -> None:
-        from judge.problem import ProblemError, get_problem
+        from judge.problem import catalogue
 
         self.root = root
-        self.problems: dict[str, Problem] = {}
-        folders = sorted(p.name for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
-        for slug in folders:
-            if slug.startswith((".", "_")):
-                continue
-            try:
-                self.problems[slug] = get_problem(slug, root)
-            except (ProblemError, LookupError, OSError) as exc:
-                log.error("problem %s left out: %s", slug, exc)
+        found = catalogue(root)
+        self.problems: dict[str, Problem] = dict(found.problems)
+        from judge.problem_code import folder_signature
+
+        self._signatures = {slug: folder_signature(p.folder) for slug, p in self.problems.items()}
+        for folder, why in found.broken.items():
+            log.error("problem folder %s left out: %s", folder, why)
         if secret is not None:
             self._warm(secret)
 
@@ -112,10 +111,15 @@ class ProblemCache:
 
     def get(self, slug: str) -> Problem:
         """The problem; raises judge.problem.UnknownProblem (or ProblemError) when it cannot be loaded."""
-        if slug not in self.problems:
+        from judge.problem_code import folder_signature
+
+        known = self.problems.get(slug)
+        if known is None or self._signatures.get(slug) != folder_signature(known.folder):
             from judge.problem import get_problem
 
-            self.problems[slug] = get_problem(slug, self.root)
+            problem = get_problem(slug, self.root)
+            self._signatures[slug] = folder_signature(problem.folder)
+            self.problems[slug] = problem
         return self.problems[slug]
 
 

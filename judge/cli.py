@@ -18,7 +18,7 @@ from rich.table import Table
 
 from judge import report
 from judge.grader import GradeOptions, grade
-from judge.problem import Problem, ProblemError, UnknownProblem, discover, get_problem
+from judge.problem import Problem, ProblemError, UnknownProblem, catalogue, discover, get_problem
 from judge.sandbox import SandboxError
 from judge.settings import JudgeSettings
 from judge.timing import TimingOptions, time_submission
@@ -53,8 +53,11 @@ def _submissions(paths: Sequence[str]) -> list[Path]:
 
 
 def cmd_list(args: argparse.Namespace, settings: JudgeSettings) -> int:
-    for slug, problem in discover(settings.problems_dir).items():
+    found = catalogue(settings.problems_dir)
+    for slug, problem in found.problems.items():
         print(f"{slug:20} {problem.title}")
+    for folder, why in found.broken.items():
+        print(f"{Path(folder).name:20} BROKEN (not served): {why}")
     return 0
 
 
@@ -171,7 +174,7 @@ def cmd_new(args: argparse.Namespace, settings: JudgeSettings) -> int:
     from judge.scaffold import scaffold
 
     try:
-        folder = scaffold(settings.problems_dir, args.slug, args.template)
+        folder = scaffold(settings.problems_dir, args.slug, args.template, args.into)
     except ProblemError as exc:
         raise UsageError(str(exc)) from exc
     print(f"created {folder}")
@@ -211,7 +214,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("list", help="list the problems, one line each")
+    p = sub.add_parser("list", help="list the problems, one line each, and any broken folder with why")
     p.set_defaults(handler=cmd_list)
 
     p = sub.add_parser("show", help="print a problem's statement and signature")
@@ -236,7 +239,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("new", help="scaffold a new problem folder from an existing one")
     p.add_argument("slug", help="the new problem's id: lowercase words joined by '-'")
-    p.add_argument("--from", dest="template", default="cross-attention", help="problem to start from")
+    p.add_argument("--from", dest="template", default=None,
+                   help="problem to start from (default: the first problem listed)")
+    p.add_argument("--into", type=Path, default=None,
+                   help="directory to create it in (default: the last of JUDGE_PROBLEMS_DIR's directories)")
     p.set_defaults(handler=cmd_new)
 
     p = sub.add_parser("doctor", help="say which isolation is active and why")

@@ -16,7 +16,9 @@ class JudgeSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="JUDGE_", extra="ignore")
 
-    problems_dir: Path = Field(DEFAULT_PROBLEMS_DIR, description="Folder holding one folder per problem.")
+    problems_dir: Path = Field(DEFAULT_PROBLEMS_DIR, description=(
+        "Folder holding one folder per problem; several folders joined by the path separator (:) are "
+        "searched in order, e.g. the shipped problems and a course's own."))
     secret: str = Field(
         default_factory=lambda: secrets.token_hex(16),
         description="Mixed into hidden cases' seeds; random per process unless set. Set it to reproduce hidden "

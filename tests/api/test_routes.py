@@ -318,7 +318,7 @@ def test_openapi_documents_every_route_with_models_and_errors(service):
     paths = schema["paths"]
     expected = {("/health", "get"), ("/problems", "get"), ("/problems/{slug}", "get"), ("/submissions", "post"),
                 ("/submissions", "get"), ("/submissions/{submission_id}", "get"),
-                ("/submissions/{submission_id}/regrade", "post")}
+                ("/submissions/{submission_id}/regrade", "post"), ("/admin/problems", "get")}
     assert {(path, method) for path, item in paths.items() for method in item} == expected
     for path, method in expected:
         operation = paths[path][method]
@@ -332,6 +332,7 @@ def test_openapi_documents_every_route_with_models_and_errors(service):
     assert {"401", "404"} <= set(paths["/submissions/{submission_id}"]["get"]["responses"])
     assert "403" in paths["/submissions/{submission_id}/regrade"]["post"]["responses"]
     assert "404" in paths["/problems/{slug}"]["get"]["responses"]
+    assert {"401", "403"} <= set(paths["/admin/problems"]["get"]["responses"])
     components = schema["components"]["schemas"]
     assert {"Health", "ProblemSummary", "ProblemDetail", "Queued", "SubmissionOut", "SubmissionPage",
             "CaseOut", "ErrorBody"} <= set(components)

@@ -2,6 +2,7 @@
 
 import csv
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -129,3 +130,22 @@ def test_help_explains_every_command(capsys):
     out = capsys.readouterr().out
     for command in ("list", "show", "run", "check", "new", "doctor", "bench"):
         assert command in out
+
+
+@pytest.mark.sandbox
+def test_a_course_problem_outside_the_repository_is_scaffolded_listed_and_graded(tmp_path, monkeypatch, capsys):
+    course = tmp_path / "course"
+    (course / "draft").mkdir(parents=True)  # a half-written folder beside it
+    monkeypatch.setenv("JUDGE_PROBLEMS_DIR", os.pathsep.join([str(DEFAULT_PROBLEMS_DIR), str(course)]))
+    assert main(["new", "course-block", "--from", "cross-attention"]) == 0
+    assert (course / "course-block" / "reference.py").is_file()  # into the course's directory, code and all
+    capsys.readouterr()
+    assert main(["list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert any(line.startswith("course-block ") for line in lines)
+    assert any(line.startswith("draft ") and "BROKEN (not served)" in line and "problem.toml: missing" in line
+               for line in lines)
+    assert main(["run", "course-block", str(HONEST), "--json", "--no-timing"]) == 0
+    assert json.loads(capsys.readouterr().out)["verdict"] == "Accepted"
+    assert main(["run", "draft", str(HONEST)]) == 2  # a broken folder: one line saying why
+    assert "problem.toml: missing" in capsys.readouterr().err

@@ -1,0 +1,80 @@
+"""The live catalogue: a course's own problem directory beside the shipped one, a problem added while the
+server runs, and a broken folder that students never see and admins see with its reason."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from judge.problem import DEFAULT_PROBLEMS_DIR
+from tests.api.conftest import account, make_settings, submit
+
+
+def _add_problem(course: Path, slug: str) -> Path:
+    """A new problem in the course's directory: the cross-attention folder under another name."""
+    folder = course / slug
+    shutil.copytree(DEFAULT_PROBLEMS_DIR / "cross-attention", folder, ignore=shutil.ignore_patterns("solutions"))
+    manifest = folder / "problem.toml"
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace(
+        'title = "Post-LN cross-attention block"', 'title = "A course block"'), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def course_service(tmp_path: Path):
+    course = tmp_path / "course-problems"
+    (course / "half-written").mkdir(parents=True)
+    (course / "half-written" / "problem.toml").write_text('title = "Draft"\n', encoding="utf-8")
+    roots = os.pathsep.join([str(DEFAULT_PROBLEMS_DIR), str(course)])
+    with TestClient(create_app(make_settings(tmp_path / "data", problems_dir=roots))) as client:
+        yield client, course
+
+
+@pytest.mark.sandbox
+def test_a_problem_added_to_a_course_directory_is_served_and_graded_without_a_restart(course_service):
+    client, course = course_service
+    assert "course-block" not in {p["slug"] for p in client.get("/problems").json()}
+    _add_problem(course, "course-block")
+    listed = {p["slug"]: p["title"] for p in client.get("/problems").json()}
+    assert listed["course-block"] == "A course block"
+    assert "cross-attention" in listed  # the shipped directory is still searched first
+    student = account(client)
+    answer = submit(client, student, problem="course-block")
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["verdict"] == "Accepted"
+    # the author renames the entry point: the running workers grade against the edited folder
+    manifest = course / "course-block" / "problem.toml"
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace(
+        'entry_point = "cross_attention_block"', 'entry_point = "course_block"'), encoding="utf-8")
+    edited = submit(client, student, problem="course-block").json()
+    assert edited["verdict"] == "Compilation Error"
+    assert "no function named 'course_block'" in str(edited)
+
+
+def test_a_broken_folder_is_invisible_to_students_and_harms_no_other_problem(course_service):
+    client, course = course_service
+    answer = client.get("/problems")
+    assert answer.status_code == 200
+    assert "half-written" not in {p["slug"] for p in answer.json()}
+    assert "cross-attention" in {p["slug"] for p in answer.json()}
+    for response in (client.get("/problems/half-written"),
+                     submit(client, account(client), problem="half-written", wait=False)):
+        assert response.status_code == 404
+        assert "unknown problem 'half-written'" in response.json()["detail"]
+        assert str(course) not in response.text  # no server path for students
+
+
+def test_admins_see_the_broken_folder_with_its_reason(course_service):
+    client, _ = course_service
+    assert client.get("/admin/problems", headers=account(client)).status_code == 403
+    assert client.get("/admin/problems").status_code == 401
+    folders = client.get("/admin/problems", headers=account(client, "admin")).json()
+    broken = [f for f in folders if f["status"] == "broken"]
+    assert [f["slug"] for f in broken] == ["half-written"]
+    assert "half-written/problem.toml: field 'output': missing" in broken[0]["reason"]
+    assert {f["slug"] for f in folders if f["status"] == "served"} >= {"cross-attention", "encoder-layer"}
