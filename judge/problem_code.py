@@ -147,10 +147,14 @@ def baseline_function(code: ProblemCode) -> Callable[..., Any]:
 
 
 def folder_signature(folder: Path) -> tuple[tuple[str, int, int], ...]:
-    """A cheap fingerprint of a folder's files (path, mtime, size), to notice an edited problem."""
+    """A cheap fingerprint of a folder's files (path, mtime, size), to notice an edited problem.
+
+    `solutions/` is left out: it never changes how a submission is graded.
+    """
     entries = []
     for path in sorted(folder.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts:
+        parts = path.relative_to(folder).parts
+        if path.is_file() and "__pycache__" not in parts and parts[0] != "solutions":
             stat = path.stat()
             entries.append((str(path.relative_to(folder)), stat.st_mtime_ns, stat.st_size))
     return tuple(entries)

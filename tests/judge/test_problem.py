@@ -324,3 +324,13 @@ def test_the_expected_outputs_follow_an_edited_in_float32(folder):
     path.write_text(path.read_text(encoding="utf-8") + "\n\n_first = in_float32\n\n\n"
                     "def in_float32(**inputs):\n    return 1.001 * _first(**inputs)\n", encoding="utf-8")
     assert expected_for(load_problem(folder), case).tolerance > before
+
+
+def test_the_folder_signature_follows_graded_files_and_ignores_solutions(folder):
+    from judge.problem_code import folder_signature
+
+    before = folder_signature(folder)
+    (folder / "solutions" / "correct" / "another.py").write_text("x = 1\n", encoding="utf-8")
+    assert folder_signature(folder) == before
+    (folder / "statement.md").write_text("edited\n", encoding="utf-8")
+    assert folder_signature(folder) != before
