@@ -7,7 +7,9 @@ the verdict its docstring declares ("Verdict: Wrong Answer").
 
 from __future__ import annotations
 
+import math
 import re
+import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,9 +17,9 @@ from pathlib import Path
 import numpy as np
 
 from judge.cases import Case, make_cases
-from judge.compare import compare_outputs
 from judge.expected import expected_for
 from judge.grader import GradeOptions, grade
+from judge.outputs import as_outputs, compare_all
 from judge.problem import Problem
 from judge.verdicts import GradeResult, Verdict
 
@@ -61,24 +63,30 @@ def solution_files(problem: Problem, kind: str) -> list[Path]:
     return sorted((problem.folder / "solutions" / kind).glob("*.py"))
 
 
+def _largest_gap(a: list[np.ndarray], b: tuple[np.ndarray, ...]) -> float:
+    if any(x.shape != y.shape for x, y in zip(a, b, strict=True)):
+        return math.inf
+    return max((float(np.abs(x.astype(np.float64) - y).max(initial=0.0)) for x, y in zip(a, b, strict=True)),
+               default=0.0)
+
+
 def _references_agree(problem: Problem, cases: list[Case]) -> Check:
     """The Torch (float32) baseline passes against the NumPy reference, and `variant({})` equals it."""
     torch_ref = problem.torch_function()
     failures = []
     for case in cases:
         expected = expected_for(problem, case)
-        in_torch = np.asarray(torch_ref(**case.inputs).cpu().numpy())
-        if not compare_outputs(in_torch, expected.output, expected.tolerance, problem.output_axes).passed:
+        in_torch = as_outputs(problem, torch_ref(**case.pristine_inputs()))
+        if not compare_all(problem, in_torch, expected.outputs, expected.tolerance, case.pristine_inputs())[1].passed:
             failures.append(f"baseline.py on {case.name}")
         # the tolerance grows with in_float32's distance from the reference: it must be rounding, not a bug
-        in_float32 = np.asarray(problem.in_float32(case.inputs), dtype=np.float64)
-        scale = 1.0 + float(np.abs(expected.output).max(initial=0.0))
-        if in_float32.shape != expected.output.shape or \
-                not float(np.abs(in_float32 - expected.output).max(initial=0.0)) <= IN_FLOAT32_LIMIT * scale:
+        in_float32 = as_outputs(problem, problem.in_float32(case.pristine_inputs()))
+        scale = 1.0 + max(float(np.abs(o).max(initial=0.0)) for o in expected.outputs)
+        if not _largest_gap(in_float32, expected.outputs) <= IN_FLOAT32_LIMIT * scale:
             failures.append(f"reference.in_float32 on {case.name}")
         if problem.code.variant is not None:
-            exact = np.asarray(problem.variant({}, case.inputs), dtype=np.float64)
-            if not np.allclose(exact, expected.output, rtol=0, atol=1e-12):
+            exact = as_outputs(problem, problem.variant({}, case.pristine_inputs()))
+            if not _largest_gap(exact, expected.outputs) <= 1e-12 * scale:
                 failures.append(f"mistakes.variant({{}}) on {case.name}")
     detail = "; ".join(failures) or f"the reference, the Torch baseline and the mistakes agree on {len(cases)} cases"
     return Check("references agree", not failures, detail)
@@ -92,8 +100,8 @@ def _mistakes_show(problem: Problem, cases: list[Case]) -> list[Check]:
         for case in cases:
             expected = expected_for(problem, case)
             with np.errstate(all="ignore"):
-                wrong = np.asarray(problem.variant(mistake.recipe, case.inputs), dtype=np.float64)
-            if not compare_outputs(wrong, expected.output, expected.tolerance, problem.output_axes).passed:
+                wrong = as_outputs(problem, problem.variant(mistake.recipe, case.pristine_inputs()))
+            if not compare_all(problem, wrong, expected.outputs, expected.tolerance, case.pristine_inputs())[1].passed:
                 shown.append(case.name)
         detail = f"on {', '.join(shown)}" if shown else "no case tells it from the reference: add one that does"
         checks.append(Check(f"mistake {mistake.id} shows", bool(shown), detail))
@@ -113,8 +121,8 @@ def _coverage(problem: Problem, cases: list[Case]) -> list[Check]:
 
     def overflows(case: Case) -> bool:
         with np.errstate(all="ignore"):
-            out = problem.variant(wanted.overflow or {}, case.inputs)
-        return not bool(np.isfinite(np.asarray(out, dtype=np.float64)).all())
+            outs = as_outputs(problem, problem.variant(wanted.overflow or {}, case.pristine_inputs()))
+        return not all(bool(np.isfinite(o).all()) for o in outs)
 
     checks = [
         ("a public sample", any(s.public for s in specs)),
@@ -138,7 +146,15 @@ def _coverage(problem: Problem, cases: list[Case]) -> list[Check]:
         checks.append(("scores that overflow an unstabilised float32 softmax", any(overflows(c) for c in cases)))
     if any(a.kind == "padding_mask" for a in problem.arguments):
         checks.append(("padding of varied lengths", any(s.padding == "varied" for s in specs)))
+    checks += [(f"a {pattern} mask", any(s.mask == pattern for s in specs)) for pattern in wanted.masks]
     return [Check(f"cases cover {name}", ok, "present" if ok else "missing") for name, ok in checks]
+
+
+def _failure(exc: BaseException) -> str:
+    """An exception from a folder's code in one line, with the innermost frame of that code."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if "/judge/" not in f.filename]
+    where = f" ({Path(frames[-1].filename).name}, line {frames[-1].lineno})" if frames else ""
+    return f"{type(exc).__name__}: {exc}{where}"[:500]
 
 
 def grade_solutions(problem: Problem, options: GradeOptions) -> Iterator[tuple[Path, Verdict, GradeResult]]:
@@ -154,10 +170,14 @@ def grade_solutions(problem: Problem, options: GradeOptions) -> Iterator[tuple[P
 def check_problem(problem: Problem, on_solution: Callable[[Path], None] | None = None) -> CheckReport:
     """Run every check; `on_solution` is called after each solution is graded (progress)."""
     report = CheckReport(problem.slug)
-    cases = make_cases(problem, CHECK_SECRET)
-    report.checks.append(_references_agree(problem, cases))
-    report.checks.extend(_coverage(problem, cases))
-    report.checks.extend(_mistakes_show(problem, cases))
+    try:
+        cases = make_cases(problem, CHECK_SECRET)
+        report.checks.append(_references_agree(problem, cases))
+        report.checks.extend(_coverage(problem, cases))
+        report.checks.extend(_mistakes_show(problem, cases))
+    except Exception as exc:  # the folder's own code failed: a check that fails, named, never a traceback
+        report.checks.append(Check("the folder's trusted code runs", False, _failure(exc)))
+        return report
     for kind in ("correct", "wrong"):
         count = len(solution_files(problem, kind))
         report.checks.append(Check(f"solutions/{kind} present", count > 0, f"{count} file(s)"))

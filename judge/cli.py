@@ -15,6 +15,7 @@ from pathlib import Path
 from rich.markdown import Markdown
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from judge import report
 from judge.grader import GradeOptions, grade
@@ -157,7 +158,8 @@ def cmd_check(args: argparse.Namespace, settings: JudgeSettings) -> int:
     table.add_column("")
     table.add_column("detail", overflow="fold")
     for check in result.checks:
-        table.add_row(check.name, "[green]ok[/]" if check.ok else "[bold red]FAIL[/]", check.detail)
+        # Text, not markup: a detail quotes hints and file names, whose brackets are not styles
+        table.add_row(Text(check.name), "[green]ok[/]" if check.ok else "[bold red]FAIL[/]", Text(check.detail))
     out.print(table)
     envelope = Table(show_edge=False, header_style="bold", title="error envelope of the correct solutions")
     for column in ("case", "worst max abs error", "tolerance", "headroom"):

@@ -20,7 +20,7 @@ constant chosen per problem.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -56,8 +56,15 @@ class Comparison:
             return self.contract_error
         if self.passed:
             return f"max abs error {self.max_abs_error:.2e} within tolerance {self.tolerance:.2e}"
-        assert self.worst is not None
+        if self.worst is None:
+            return "rejected"
         return f"{self.mismatches} of {self.total} elements off; worst at {self.worst.named}"
+
+    def judged(self, reason: str | None) -> Comparison:
+        """This comparison with a checker's word: None accepts, a reason rejects."""
+        if reason is None:
+            return replace(self, passed=True, mismatches=0)
+        return replace(self, passed=False, contract_error=str(reason)[:2000])
 
 
 def rounding_bound(problem: Problem, spec: CaseSpec) -> float:
@@ -73,15 +80,21 @@ def allowed_error(problem: Problem, spec: CaseSpec, float32_error: float) -> flo
 
 def name_index(index: tuple[int, ...], axes: tuple[str, ...]) -> str:
     """(1, 4, 17) with axes (batch, decoder position, feature) -> 'batch 1, decoder position 4, feature 17'."""
+    if not index:
+        return "the value"
     return ", ".join(f"{axis} {i}" for axis, i in zip(axes, index, strict=True))
 
 
-def _contract(out: np.ndarray, expected_shape: tuple[int, ...]) -> str | None:
+def _contract(out: np.ndarray, expected_shape: tuple[int, ...], integer: bool = False) -> str | None:
     if type(out) is not np.ndarray:
         return f"expected a NumPy array, got {type(out).__name__}"
+    if integer and out.dtype.kind not in "iu":
+        return f"the output's dtype is {out.dtype}; return integers (int64 expected)"
     if out.dtype.kind not in "fiu":
         return f"the output's dtype is {out.dtype}; return real numbers (float32 expected)"
     if out.shape != expected_shape:
+        if not expected_shape:
+            return f"the output's shape is {out.shape}; expected a single number"
         return f"the output's shape is {out.shape}; expected {expected_shape} (no broadcasting)"
     with np.errstate(over="ignore", invalid="ignore"):  # a float128 1e4000 is finite, but not as a float64
         finite = np.isfinite(out.astype(np.float64))
@@ -91,9 +104,27 @@ def _contract(out: np.ndarray, expected_shape: tuple[int, ...]) -> str | None:
     return None
 
 
-def compare_outputs(out: np.ndarray, expected: np.ndarray, tolerance: float, axes: tuple[str, ...]) -> Comparison:
+def compare_exact(out: np.ndarray, expected: np.ndarray, axes: tuple[str, ...]) -> Comparison:
+    """Integers compared exactly: the contract (an integer array of the exact shape), then equality."""
+    problem = _contract(out, expected.shape, integer=True)
+    if problem is not None:
+        return Comparison(False, problem, None, None, int(expected.size), int(expected.size), 0.0, None)
+    with np.errstate(over="ignore"):
+        differ = out.astype(np.int64) != expected  # a uint64 past int64 wraps, and differs all the same
+    mismatches = int(np.count_nonzero(differ))
+    worst = None
+    if mismatches:
+        index = tuple(int(i) for i in np.unravel_index(int(np.argmax(differ)), differ.shape))  # the first
+        worst = Worst(index, name_index(index, axes), float(expected[index]), float(out[index]))
+    gap = np.abs(out.astype(np.float64) - expected.astype(np.float64))
+    return Comparison(passed=mismatches == 0, contract_error=None, max_abs_error=float(gap.max(initial=0.0)),
+                      max_rel_error=None, mismatches=mismatches, total=int(expected.size), tolerance=0.0, worst=worst)
+
+
+def compare_outputs(out: np.ndarray, expected: np.ndarray, tolerance: float, axes: tuple[str, ...],
+                    integer: bool = False) -> Comparison:
     """Check the contract (type, dtype, exact shape, finite), then the tolerance elementwise."""
-    problem = _contract(out, expected.shape)
+    problem = _contract(out, expected.shape, integer)
     if problem is not None:
         return Comparison(False, problem, None, None, int(expected.size), int(expected.size), tolerance, None)
     got = out.astype(np.float64)  # in range: the contract checked it

@@ -9,6 +9,7 @@ import numpy as np
 
 from judge.cases import Case
 from judge.compare import allowed_error
+from judge.outputs import as_outputs
 from judge.problem import Problem
 
 SENSITIVITY_TRIALS = 3
@@ -16,11 +17,20 @@ SENSITIVITY_TRIALS = 3
 
 @dataclass(frozen=True)
 class Expected:
-    """The reference output of a case and how far a correct float32 answer may stray from it."""
+    """The reference outputs of a case and how far a correct float32 answer may stray from them."""
 
-    output: np.ndarray  # float64, from the NumPy reference
+    outputs: tuple[np.ndarray, ...]  # one per declared output: float64 (or int64), from the NumPy reference
     tolerance: float  # see judge.compare
     float32_error: float  # the case's float32 error scale: see `float32_error_scale`
+
+    @property
+    def output(self) -> np.ndarray:
+        """The first output (the only one, for most problems)."""
+        return self.outputs[0]
+
+    @property
+    def nbytes(self) -> int:
+        return sum(o.nbytes for o in self.outputs)
 
 
 _CACHE: OrderedDict[tuple[str, ...], Expected] = OrderedDict()
@@ -45,13 +55,22 @@ def expected_for(problem: Problem, case: Case) -> Expected:
 def _compute(problem: Problem, case: Case) -> Expected:
     """Run the reference (float64) on pristine copies of the inputs and derive the tolerance."""
     reference = problem.reference_function()
-    output = np.asarray(reference(**case.pristine_inputs()), dtype=np.float64)
-    error = float32_error_scale(problem, case, output)
-    output.setflags(write=False)  # shared through the cache: nobody may change it
-    return Expected(output, allowed_error(problem, case.spec, error), error)
+    outputs = as_outputs(problem, reference(**case.pristine_inputs()))
+    error = float32_error_scale(problem, case, outputs)
+    for output in outputs:
+        output.setflags(write=False)  # shared through the cache: nobody may change it
+    return Expected(tuple(outputs), allowed_error(problem, case.spec, error), error)
 
 
-def float32_error_scale(problem: Problem, case: Case, output: np.ndarray) -> float:
+def _gap(problem: Problem, got: list[np.ndarray], outputs: list[np.ndarray]) -> float:
+    """The largest difference over the outputs compared with a tolerance."""
+    gaps = [float(np.abs(g.astype(np.float64) - o).max(initial=0.0))
+            for spec, g, o in zip(problem.outputs, got, outputs, strict=True)
+            if spec.compare != "exact" and g.shape == o.shape]
+    return max(gaps, default=0.0)
+
+
+def float32_error_scale(problem: Problem, case: Case, outputs: list[np.ndarray]) -> float:
     """How far float32 arithmetic can move this case's output, measured two ways.
 
     - the block computed in float32 (the folder's `in_float32`);
@@ -60,10 +79,9 @@ def float32_error_scale(problem: Problem, case: Case, output: np.ndarray) -> flo
       near-constant LayerNorm rows, correct float32 implementations that round in a
       different order disagree by about this much, far more than eps * sqrt(K).
     """
-    if not output.size:
+    if all(o.compare == "exact" or not out.size for o, out in zip(problem.outputs, outputs, strict=True)):
         return 0.0
-    in_float32 = np.asarray(problem.in_float32(case.pristine_inputs()), dtype=np.float64)
-    error = float(np.abs(in_float32 - output).max())
+    error = _gap(problem, as_outputs(problem, problem.in_float32(case.pristine_inputs())), outputs)
     reference = problem.reference_function()
     eps = float(np.finfo(np.float32).eps)
     rng = np.random.default_rng(case.seed)
@@ -73,7 +91,6 @@ def float32_error_scale(problem: Problem, case: Case, output: np.ndarray) -> flo
             if isinstance(v, np.ndarray) and v.dtype.kind == "f" else v
             for k, v in case.pristine_inputs().items()
         }
-        moved = np.asarray(reference(**nudged), dtype=np.float64)
-        error = max(error, float(np.abs(moved - output).max()))
+        error = max(error, _gap(problem, as_outputs(problem, reference(**nudged)), outputs))
     return error
 

@@ -19,10 +19,10 @@ from typing import Any
 import numpy as np
 
 from judge.calls import call_request
-from judge.cases import Case, make_cases
-from judge.compare import compare_outputs
+from judge.cases import Case, CaseError, make_cases
 from judge.expected import expected_for
 from judge.hints import WrongOutput, likely_mistake
+from judge.outputs import compare_all, named
 from judge.problem import Problem
 from judge.runner import Child, Reply
 from judge.sandbox import isolation as sandbox_isolation
@@ -81,7 +81,9 @@ def reply_verdict(reply: Reply) -> tuple[Verdict, str]:
 
 
 def _shapes(case: Case) -> dict[str, list[int]]:
-    return {k: list(v.shape) for k, v in case.inputs.items() if isinstance(v, np.ndarray)}
+    shapes = {k: list(v.shape) for k, v in case.inputs.items() if isinstance(v, np.ndarray)}
+    shapes.update({k: [len(v)] for k, v in case.inputs.items() if isinstance(v, list)})  # token lists: how many
+    return shapes
 
 
 def _base(case: Case, verdict: Verdict, message: str) -> CaseResult:
@@ -130,30 +132,33 @@ def _judge_case(problem: Problem, case: Case, reply: Reply, wrongs: list[WrongOu
         if reply.status == "error" and not case.spec.public:
             message = withheld_message(reply, code)
         return _base(case, verdict, message)
-    if len(reply.arrays) != 1:
-        return _base(case, Verdict.RUNTIME_ERROR, "the sandbox's reply did not carry exactly one array")
+    if len(reply.arrays) != len(problem.outputs):
+        return _base(case, Verdict.RUNTIME_ERROR,
+                     f"the sandbox's reply did not carry exactly {len(problem.outputs)} array(s)")
     expected = expected_for(problem, case)
-    comparison = compare_outputs(reply.arrays[0], expected.output, expected.tolerance, problem.output_axes)
+    which, comparison = compare_all(problem, reply.arrays, expected.outputs, expected.tolerance,
+                                    case.pristine_inputs())
     verdict = Verdict.ACCEPTED if comparison.passed else Verdict.WRONG_ANSWER
-    result = _base(case, verdict, comparison.message)
+    result = _base(case, verdict, comparison.message if comparison.passed else named(problem, which,
+                                                                                        comparison.message))
     result.max_abs_error, result.max_rel_error = comparison.max_abs_error, comparison.max_rel_error
     result.mismatches, result.total = comparison.mismatches, comparison.total
     result.tolerance = comparison.tolerance
     result.seconds = _valid_seconds(reply.header.get("seconds"))
     if comparison.worst is not None and not comparison.passed:
         worst = comparison.worst
-        result.worst = worst.named
+        result.worst = named(problem, which, worst.named)
         if case.spec.public:  # values only for public cases
             result.worst += f": expected {worst.expected:.6g}, got {worst.got:.6g}"
             result.message += f" (expected {worst.expected:.6g}, got {worst.got:.6g})"
     if not comparison.passed and comparison.contract_error is None:
-        wrongs.append(WrongOutput(case, reply.arrays[0].astype(np.float64), expected.output, expected.tolerance))
+        wrongs.append(WrongOutput(case, list(reply.arrays), expected.outputs, expected.tolerance))
     return result
 
 
 def _reply_bytes(problem: Problem, case: Case) -> int:
-    """The most a correct reply can weigh: the expected output at 16 bytes an element, and slack."""
-    return 2 * expected_for(problem, case).output.nbytes + 4096
+    """The most a correct reply can weigh: the expected outputs at 16 bytes an element, and slack."""
+    return 2 * expected_for(problem, case).nbytes + 4096 * len(problem.outputs)
 
 
 def _run_cases(problem: Problem, code: str, cases: list[Case],
@@ -179,7 +184,7 @@ def _run_cases(problem: Problem, code: str, cases: list[Case],
             continue
         if not case.spec.public:
             child.withhold_output()
-        header, arrays = call_request(case.inputs)
+        header, arrays = call_request(case.inputs, len(problem.outputs))
         reply = child.request(header, arrays, max_reply_bytes=_reply_bytes(problem, case))
         results[case.name] = _judge_case(problem, case, reply, wrongs, code)
         if case.spec.public:
@@ -225,7 +230,13 @@ def grade(problem: Problem, code: str, options: GradeOptions | None = None) -> G
     started = time.perf_counter()
     isolation = sandbox_isolation(options.unsandboxed)
     notes = isolation.notes()
-    cases = make_cases(problem, options.secret)
+    try:
+        cases = make_cases(problem, options.secret)
+    except CaseError as exc:  # the problem's own generator failed: the judge's fault, not the submission's
+        log.error("cannot generate the cases of %s: %s", problem.slug, exc)
+        return GradeResult(problem.slug, Verdict.INTERNAL_ERROR, 0.0, [], isolation.level,
+                           details=[*notes, f"internal error: the problem's cases cannot be generated: {exc}"],
+                           judge_seconds=time.perf_counter() - started)
     try:
         with Child(problem.limits, threads=options.threads, unsandboxed=options.unsandboxed) as child, \
                 _Watchdog(child, watchdog_seconds(problem)) as watchdog:

@@ -85,15 +85,38 @@ def _load(code: str, entry_point: str) -> tuple[dict[str, Any], Any]:
 
 
 def _as_plain_array(out: Any) -> tuple[np.ndarray | None, str | None]:
-    """The returned value as a plain ndarray, or why it breaks the contract."""
+    """The returned value as a plain ndarray, or why it breaks the contract.
+
+    Arrays and tensors of any rank, NumPy scalars and Python numbers (which become
+    0-d arrays) are read; lists are not, so that a ragged or nested return is not
+    guessed at.
+    """
     torch = sys.modules.get("torch")
     if torch is not None and isinstance(out, torch.Tensor):
         out = out.detach().cpu().numpy()
+    if isinstance(out, np.generic) or (type(out) in (int, float) and not isinstance(out, bool)):
+        out = np.asarray(out)
     if not isinstance(out, np.ndarray):
-        return None, f"returned a {type(out).__name__}; return a NumPy array (or a torch tensor)"
+        return None, f"returned a {type(out).__name__}; return a NumPy array (or a torch tensor, or a number)"
     if out.dtype.hasobject:
         return None, "returned an array of Python objects; return an array of numbers"
     return np.array(out, subok=False, copy=True), None
+
+
+def _as_outputs(out: Any, count: int) -> tuple[list[np.ndarray], str | None]:
+    """The returned value as `count` plain arrays (a tuple when several), or why it breaks the contract."""
+    values = [out]
+    if count != 1:
+        if not isinstance(out, tuple | list) or len(out) != count:
+            return [], f"returned a {type(out).__name__}; return a tuple of {count} outputs"
+        values = list(out)
+    arrays = []
+    for value in values:
+        array, contract = _as_plain_array(value)
+        if array is None:
+            return [], contract
+        arrays.append(array)
+    return arrays, None
 
 
 _shared: Any = None  # the mapped shared region, when the judge gave one
@@ -126,6 +149,10 @@ def _arguments(header: dict[str, Any], arrays: list[np.ndarray]) -> list[Any]:
             args.append(next(supply))
         elif slot["kind"] == "none":
             args.append(None)
+        elif slot["kind"] == "float":
+            args.append(float(slot["value"]))
+        elif slot["kind"] == "lists":
+            args.append([[int(t) for t in row] for row in slot["value"]])
         else:
             args.append(int(slot["value"]))
     return args
@@ -168,15 +195,15 @@ def _call(func: Any, header: dict[str, Any], arrays: list[np.ndarray]) -> tuple[
         return _failure(exc, "in the entry point"), []
     seconds = _clock() - start
     try:
-        array, contract = _as_plain_array(out)
+        arrays, contract = _as_outputs(out, int(header.get("outputs", 1)))
     except BaseException as exc:
         return {"status": "error", "kind": "contract", "message": f"the returned value cannot be read: {exc}"}, []
-    if array is None:
+    if contract is not None:
         return {"status": "error", "kind": "contract", "message": contract}, []
-    if "out" in header:
-        placed = _put_shared(array, header["out"])
+    if "out" in header and len(arrays) == 1:
+        placed = _put_shared(arrays[0], header["out"])
         return ({"status": "ok", "seconds": seconds, **placed} if "shared_out" in placed else placed), []
-    return {"status": "ok", "seconds": seconds}, [array]
+    return {"status": "ok", "seconds": seconds}, arrays
 
 
 def _flush() -> None:

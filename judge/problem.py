@@ -20,8 +20,13 @@ import numpy as np
 
 from judge.problem_code import ProblemCode, ProblemCodeError, baseline_function, load_code
 
-ArgumentKind = Literal["activation", "weight", "padding_mask", "int"]
-_KINDS = ("activation", "weight", "padding_mask", "int")
+ArgumentKind = Literal["activation", "weight", "bias", "int", "float", "tokens", "token_lists", "mask",
+                       "padding_mask", "custom"]
+_KINDS = ("activation", "weight", "bias", "int", "float", "tokens", "token_lists", "mask", "padding_mask", "custom")
+MaskPattern = Literal["none", "causal", "padding", "random"]
+_MASK_PATTERNS = ("none", "causal", "padding", "random")
+OutputDtype = Literal["float", "int"]
+Comparison = Literal["tolerance", "exact", "checker"]
 _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _MAX_SLUG = 100
 
@@ -38,10 +43,31 @@ class Argument:
 
     name: str
     kind: ArgumentKind
-    shape: tuple[str, ...] = ()  # symbolic dims, e.g. ("N", "T_dec", "d"); empty for ints
+    shape: tuple[str, ...] = ()  # symbolic dims, e.g. ("N", "T_dec", "d"); empty for scalars and lists
     dim: str = ""  # for kind "int": the dim whose value is passed
     keys_of: str = ""  # for kind "padding_mask": the activation whose time axis it pads
     optional: bool = False  # may be passed as None (masks)
+    vocab: str = ""  # for "tokens" and "token_lists": the dim whose value bounds the ids (0 <= id < V)
+    count: str = ""  # for "token_lists": the dim giving the number of sequences
+    length: str = ""  # for "token_lists": the dim giving the longest sequence
+    min_length: int = 1  # for "token_lists": the shortest sequence
+    range: tuple[float, float] = (0.0, 1.0)  # for "float": drawn uniformly from [low, high)
+
+    @property
+    def dims(self) -> set[str]:
+        """Every dim this argument's generation reads."""
+        return {*self.shape, *(d for d in (self.dim, self.vocab, self.count, self.length) if d)}
+
+
+@dataclass(frozen=True)
+class Output:
+    """One returned value: an array of a symbolic shape (a scalar when the shape is empty)."""
+
+    name: str
+    shape: tuple[str, ...]
+    axes: tuple[str, ...]  # names of the axes, for feedback
+    dtype: OutputDtype = "float"
+    compare: Comparison = "tolerance"  # the derived float tolerance, exact equality, or the folder's checker
 
 
 @dataclass(frozen=True)
@@ -56,6 +82,8 @@ class CaseSpec:
     near_constant: bool = False  # activation rows nearly constant (LayerNorm's hard case)
     weight_scale: float = 1.0  # multiplies the weights; small values keep LayerNorm's input near y
     padding: Literal["none", "varied"] = "none"  # padding masks: absent, or varied lengths
+    mask: MaskPattern = "none"  # "mask" arguments: None, or a causal, padding or random pattern
+    params: dict[str, Any] = field(default_factory=dict)  # free table for the folder's generate()
 
 
 @dataclass(frozen=True)
@@ -98,6 +126,7 @@ class Coverage:
     heads: str = ""  # the heads dim: one head somewhere, several somewhere
     near_constant_rows: bool = False  # a case with near-constant activation rows (LayerNorm's hard case)
     overflow: dict[str, Any] | None = None  # a mistake recipe whose output must overflow on some case
+    masks: tuple[str, ...] = ()  # mask patterns some case must use
 
 
 @dataclass(frozen=True)
@@ -110,8 +139,7 @@ class Problem:
     folder: Path
     entry_point: str
     arguments: tuple[Argument, ...]
-    output_shape: tuple[str, ...]
-    output_axes: tuple[str, ...]  # names of the output axes, for feedback
+    outputs: tuple[Output, ...]  # what the entry point returns: one value, or a tuple of several in this order
     code: ProblemCode  # the folder's trusted functions
     cases: tuple[CaseSpec, ...]
     mistakes: tuple[Mistake, ...]
@@ -213,10 +241,15 @@ def _int_dict(f: _Fields, key: str) -> dict[str, int]:
 
 
 def _argument(f: _Fields) -> Argument:
-    f.check_known({"name", "kind", "shape", "dim", "keys_of", "optional"})
+    f.check_known({"name", "kind", "shape", "dim", "keys_of", "optional", "vocab", "count", "length", "min_length",
+                   "range"})
     kind = f.get("kind", str)
     if kind not in _KINDS:
         raise f.fail("kind", f"expected one of {list(_KINDS)}, got {kind!r}")
+    bounds = f.get("range", list, [0.0, 1.0])
+    if len(bounds) != 2 or not all(isinstance(b, int | float) and not isinstance(b, bool) for b in bounds) \
+            or not bounds[0] < bounds[1]:
+        raise f.fail("range", "expected [low, high] with low < high")
     arg = Argument(
         name=f.get("name", str),
         kind=kind,
@@ -224,21 +257,65 @@ def _argument(f: _Fields) -> Argument:
         dim=f.get("dim", str, ""),
         keys_of=f.get("keys_of", str, ""),
         optional=f.get("optional", bool, False),
+        vocab=f.get("vocab", str, ""),
+        count=f.get("count", str, ""),
+        length=f.get("length", str, ""),
+        min_length=f.get("min_length", int, 1),
+        range=(float(bounds[0]), float(bounds[1])),
     )
-    if kind == "int" and not arg.dim:
-        raise f.fail("dim", "an int argument names the dim it carries")
-    if kind != "int" and not arg.shape:
-        raise f.fail("shape", "an array argument needs a shape")
-    if kind == "padding_mask" and not arg.keys_of:
-        raise f.fail("keys_of", "a padding mask names the activation whose keys it pads")
+    needs = {"int": ("dim",), "tokens": ("shape", "vocab"), "token_lists": ("count", "length", "vocab"),
+             "padding_mask": ("shape", "keys_of"), "activation": ("shape",), "weight": ("shape",),
+             "bias": ("shape",), "mask": ("shape",)}.get(kind, ())
+    for key in needs:
+        if not getattr(arg, key):
+            raise f.fail(key, f"an argument of kind {kind!r} needs '{key}'")
+    if kind == "mask" and len(arg.shape) < 2:
+        raise f.fail("shape", "a mask's last two axes are (queries, keys)")
+    if kind == "padding_mask" and len(arg.shape) != 2:
+        raise f.fail("shape", "a padding mask is (batch, keys)")
+    if arg.min_length < 0:
+        raise f.fail("min_length", "expected 0 or more")
     return arg
 
 
+def _output(f: _Fields, name: str | None) -> Output:
+    f.check_known({"shape", "axes", "dtype", "compare"} | ({"name"} if name is None else set()))
+    dtype = f.get("dtype", str, "float")
+    if dtype not in ("float", "int"):
+        raise f.fail("dtype", f"expected 'float' or 'int', got {dtype!r}")
+    compare = f.get("compare", str, "tolerance" if dtype == "float" else "exact")
+    if compare not in ("tolerance", "exact", "checker"):
+        raise f.fail("compare", f"expected 'tolerance', 'exact' or 'checker', got {compare!r}")
+    if dtype == "int" and compare == "tolerance":
+        raise f.fail("compare", "an integer output is compared exactly (or by a checker)")
+    out = Output(name=f.get("name", str) if name is None else name, shape=_str_list(f, "shape"),
+                 axes=_str_list(f, "axes"), dtype=dtype, compare=compare)
+    if len(out.axes) != len(out.shape):
+        raise f.fail("axes", "needs one name per output dim")
+    return out
+
+
+def _outputs(top: _Fields) -> tuple[Output, ...]:
+    if ("output" in top.table) == ("outputs" in top.table):
+        raise top.fail("output", "give one [output] table, or several [[outputs]] tables with names")
+    if "output" in top.table:
+        return (_output(top.sub("output"), "output"),)
+    outputs = tuple(_output(top.sub("outputs", i), None) for i in range(len(top.get("outputs", list))))
+    names = [o.name for o in outputs]
+    if not outputs or len(set(names)) != len(names):
+        raise top.fail("outputs", "needs at least one output, each with its own name")
+    return outputs
+
+
 def _case(f: _Fields) -> CaseSpec:
-    f.check_known({"name", "dims", "seed", "public", "scale", "near_constant", "weight_scale", "padding"})
+    f.check_known({"name", "dims", "seed", "public", "scale", "near_constant", "weight_scale", "padding", "mask",
+                   "params"})
     padding = f.get("padding", str, "none")
     if padding not in ("none", "varied"):
         raise f.fail("padding", f"expected 'none' or 'varied', got {padding!r}")
+    mask = f.get("mask", str, "none")
+    if mask not in _MASK_PATTERNS:
+        raise f.fail("mask", f"expected one of {list(_MASK_PATTERNS)}, got {mask!r}")
     return CaseSpec(
         name=f.get("name", str),
         dims=_int_dict(f, "dims"),
@@ -248,6 +325,8 @@ def _case(f: _Fields) -> CaseSpec:
         near_constant=f.get("near_constant", bool, False),
         weight_scale=float(f.get("weight_scale", (int, float), 1.0)),
         padding=padding,
+        mask=mask,
+        params=dict(f.get("params", dict, {})),
     )
 
 
@@ -257,17 +336,21 @@ def _mistake(f: _Fields) -> Mistake:
 
 
 def _coverage(f: _Fields) -> Coverage:
-    f.check_known({"batch", "time", "heads", "near_constant_rows", "overflow"})
+    f.check_known({"batch", "time", "heads", "near_constant_rows", "overflow", "masks"})
     overflow = f.get("overflow", dict, None)
+    masks = _str_list(f, "masks", [])
+    unknown = sorted(set(masks) - set(_MASK_PATTERNS))
+    if unknown:
+        raise f.fail("masks", f"unknown pattern(s) {unknown}; expected some of {list(_MASK_PATTERNS)}")
     return Coverage(batch=f.get("batch", str, ""), time=_str_list(f, "time", []), heads=f.get("heads", str, ""),
                     near_constant_rows=f.get("near_constant_rows", bool, False),
-                    overflow=dict(overflow) if overflow is not None else None)
+                    overflow=dict(overflow) if overflow is not None else None, masks=masks)
 
 
 def _validate(problem: Problem, f: _Fields) -> None:
     """Cross-field checks: every dim used is given by every case, references import."""
-    used = {d for a in problem.arguments for d in a.shape} | {a.dim for a in problem.arguments if a.dim}
-    used |= set(problem.output_shape) | set(problem.tolerance.depth)
+    used = {d for a in problem.arguments for d in a.dims}
+    used |= {d for o in problem.outputs for d in o.shape} | set(problem.tolerance.depth)
     wanted = problem.coverage
     used |= {d for d in (wanted.batch, wanted.heads, *wanted.time) if d}
     if wanted.overflow is not None and problem.code.variant is None:
@@ -276,8 +359,10 @@ def _validate(problem: Problem, f: _Fields) -> None:
     for arg in problem.arguments:
         if arg.keys_of and arg.keys_of not in names:
             raise f.fail("arguments", f"'{arg.name}' pads keys of unknown argument '{arg.keys_of}'")
-    if len(problem.output_axes) != len(problem.output_shape):
-        raise f.fail("output.axes", "needs one name per output dim")
+    if any(a.kind == "custom" for a in problem.arguments) and problem.code.generate is None:
+        raise f.fail("arguments", "a 'custom' argument needs generate() in generate.py")
+    if wanted.masks and not any(a.kind == "mask" for a in problem.arguments):
+        raise f.fail("coverage.masks", "names mask patterns, but no argument is of kind 'mask'")
     seen: set[str] = set()
     for i, case in enumerate(problem.cases):
         if case.name in seen:
@@ -305,9 +390,16 @@ def _validate(problem: Problem, f: _Fields) -> None:
             raise f.fail(f"mistakes[{i}].recipe", str(exc)) from exc
 
 
-def _code(folder: Path, needs_mistakes: bool) -> ProblemCode:
+def _code(folder: Path, data: dict[str, Any]) -> ProblemCode:
+    arguments = data.get("arguments", [])
+    outputs = [data["output"]] if isinstance(data.get("output"), dict) else data.get("outputs", [])
     try:
-        return load_code(folder, needs_mistakes)
+        return load_code(
+            folder,
+            needs_mistakes=bool(data.get("mistakes")),
+            needs_generate=any(isinstance(a, dict) and a.get("kind") == "custom" for a in arguments),
+            needs_checker=any(isinstance(o, dict) and o.get("compare") == "checker" for o in outputs),
+        )
     except ProblemCodeError as exc:
         raise ProblemError(str(exc)) from exc
 
@@ -329,9 +421,8 @@ def load_problem(folder: Path) -> Problem:
     if moved:
         raise top.fail(moved[0], "the trusted code now lives in the folder (reference.py, baseline.py, "
                                  "mistakes.py): remove this field; see docs/authoring.md")
-    top.check_known({"title", "summary", "entry_point", "output", "arguments", "cases", "mistakes", "benchmark",
-                     "limits", "tolerance", "coverage"})
-    output = top.sub("output")
+    top.check_known({"title", "summary", "entry_point", "output", "outputs", "arguments", "cases", "mistakes",
+                     "benchmark", "limits", "tolerance", "coverage"})
     benchmark = top.sub("benchmark")
     benchmark.check_known({"dims", "device"})
     device = benchmark.get("device", str, "cpu")
@@ -348,9 +439,8 @@ def load_problem(folder: Path) -> Problem:
         folder=folder,
         entry_point=top.get("entry_point", str),
         arguments=tuple(_argument(top.sub("arguments", i)) for i in range(len(top.get("arguments", list)))),
-        output_shape=_str_list(output, "shape"),
-        output_axes=_str_list(output, "axes"),
-        code=_code(folder, bool(top.get("mistakes", list, []))),
+        outputs=_outputs(top),
+        code=_code(folder, data),
         cases=tuple(_case(top.sub("cases", i)) for i in range(len(top.get("cases", list)))),
         mistakes=tuple(_mistake(top.sub("mistakes", i)) for i in range(len(top.get("mistakes", list, [])))),
         benchmark_dims=_int_dict(benchmark, "dims"),

@@ -16,6 +16,13 @@ the sandbox can see them. The contract (see docs/authoring.md):
   manifest `recipe` is `params` (computed in `dtype` when one is given, else as
   the recipe says; `variant({}, inputs)` must equal the reference); optionally
   `check_params(params)`, raising ValueError for a recipe it cannot build.
+- `generate.py` (optional): `generate(rng, dims, params)`, the values of the
+  manifest's `custom` arguments for one case (`params` is the case's free table),
+  and/or `condition(**inputs) -> str | None`, None when a drawn input set is
+  acceptable, else why not (the case is drawn again).
+- `checker.py` (required when an output says `compare = "checker"`):
+  `check(got, expected, inputs, tolerance) -> str | None`, None to accept,
+  else the reason in words.
 
 Each module may import NumPy, Torch and the shared `reference` building blocks;
 modules of one folder do not import each other. A module is loaded once per
@@ -37,6 +44,8 @@ from typing import Any
 REFERENCE_FILE = "reference.py"
 BASELINE_FILE = "baseline.py"
 MISTAKES_FILE = "mistakes.py"
+GENERATE_FILE = "generate.py"
+CHECKER_FILE = "checker.py"
 BASELINE_FUNCTION = "baseline"
 
 _loaded: dict[tuple[str, str], ModuleType] = {}
@@ -93,6 +102,9 @@ class ProblemCode:
     check_params: Callable[[dict[str, Any]], None] | None
     baseline_path: Path
     reference_module: str  # the loaded reference.py's module name, which carries a hash of its content
+    generate: Callable[..., dict[str, Any]] | None = None  # values of the `custom` arguments
+    condition: Callable[..., str | None] | None = None  # None when a drawn case is acceptable, else why not
+    checker: Callable[..., str | None] | None = None  # None when an output is acceptable, else why not
 
 
 def defines_function(path: Path, name: str) -> bool:
@@ -111,7 +123,8 @@ def defines_function(path: Path, name: str) -> bool:
     return False
 
 
-def load_code(folder: Path, needs_mistakes: bool) -> ProblemCode:
+def load_code(folder: Path, needs_mistakes: bool, needs_generate: bool = False,
+              needs_checker: bool = False) -> ProblemCode:
     """The folder's trusted functions; ProblemCodeError names the file and what is wrong."""
     reference_path = folder / REFERENCE_FILE
     reference = _load(reference_path)
@@ -126,6 +139,17 @@ def load_code(folder: Path, needs_mistakes: bool) -> ProblemCode:
         mistakes = _load(mistakes_path)
         variant = _function(mistakes, mistakes_path, "variant")
         check_params = _function(mistakes, mistakes_path, "check_params", required=False)
+    generate = condition = checker = None
+    generate_path = folder / GENERATE_FILE
+    if needs_generate or generate_path.is_file():
+        module = _load(generate_path)
+        generate = _function(module, generate_path, "generate", required=needs_generate)
+        condition = _function(module, generate_path, "condition", required=False)
+        if generate is None and condition is None:
+            raise ProblemCodeError(f"{generate_path}: defines neither generate() nor condition()")
+    checker_path = folder / CHECKER_FILE
+    if needs_checker:
+        checker = _function(_load(checker_path), checker_path, "check")
     main = _function(reference, reference_path, "reference")
     assert main is not None
     return ProblemCode(
@@ -136,6 +160,9 @@ def load_code(folder: Path, needs_mistakes: bool) -> ProblemCode:
         check_params=check_params,
         baseline_path=baseline_path,
         reference_module=reference.__name__,
+        generate=generate,
+        condition=condition,
+        checker=checker,
     )
 
 

@@ -41,8 +41,8 @@ def case_table(result: GradeResult) -> Table:
         if case.seed is not None:
             name += f", seed {case.seed}"
         message = "" if case.verdict is Verdict.ACCEPTED else case.message
-        table.add_row(name, verdict_text(case.verdict), sizes, _error(case.max_abs_error),
-                      _error(case.max_rel_error), _error(case.tolerance), message)
+        table.add_row(Text(name), verdict_text(case.verdict), sizes, _error(case.max_abs_error),
+                      _error(case.max_rel_error), _error(case.tolerance), Text(message))
     return table
 
 
@@ -56,9 +56,11 @@ def timing_lines(timing: dict[str, Any]) -> list[str]:
         return [f"speed: {label} ({timing.get('reason', '')})"]
     interval = timing.get("speedup_ci95")
     spread = f"95% CI {interval[0]:.2f}-{interval[1]:.2f}, " if interval else ""
+    gflops = timing.get("submission_gflops")
+    rate = f" ({gflops:.1f} GFLOP/s)" if isinstance(gflops, int | float) else ""  # None: the folder counts no FLOPs
     lines = [
         f"speed on {timing['device']} ({timing['threads']} thread(s)): {timing['summary']}",
-        f"  yours {timing['submission_seconds'] * 1e3:.2f} ms ({timing['submission_gflops']:.1f} GFLOP/s), "
+        f"  yours {timing['submission_seconds'] * 1e3:.2f} ms{rate}, "
         f"Torch reference {timing['reference_seconds'] * 1e3:.2f} ms ({spread}{timing['samples']} timed pairs)",
     ]
     if timing.get("implausible"):
@@ -76,12 +78,12 @@ def render(result: GradeResult, path: str | None = None, with_timing: bool = Tru
         parts.append(Text(f"WARNING: sandbox {result.sandbox}: submitted code ran without isolation", style="bold red"))
     parts.append(case_table(result))
     if result.hint:
-        parts.append(Panel(result.hint, title="likely mistake", border_style="yellow"))
+        parts.append(Panel(Text(result.hint), title="likely mistake", border_style="yellow"))
     if result.traceback:
-        parts.append(Panel(result.traceback.rstrip(), title="your traceback", border_style="red"))
+        parts.append(Panel(Text(result.traceback.rstrip()), title="your traceback", border_style="red"))
     for label, body in (("stdout", result.stdout), ("stderr", result.stderr)):
         if body.strip():
-            parts.append(Panel(body.rstrip()[:2000], title=f"captured {label}", border_style="dim"))
+            parts.append(Panel(Text(body.rstrip()[:2000]), title=f"captured {label}", border_style="dim"))
     if result.timing and with_timing:
         parts.extend(Text(line) for line in timing_lines(result.timing))
     parts.extend(Text(note, style="bold red") for note in result.details)
@@ -115,8 +117,8 @@ def summary_table(rows: list[dict[str, Any]]) -> Table:
     for column in ("path", "verdict", "score", "first failing case", "hint"):
         table.add_column(column, overflow="fold")
     for row in rows:
-        table.add_row(row["path"], verdict_text(Verdict(row["verdict"])), f"{row['score']:.0%}",
-                      row["first_failing_case"], row["hint"])
+        table.add_row(Text(row["path"]), verdict_text(Verdict(row["verdict"])), f"{row['score']:.0%}",
+                      Text(row["first_failing_case"]), Text(row["hint"]))
     return table
 
 
@@ -126,7 +128,7 @@ def timing_table(rows: list[dict[str, Any]]) -> Table:
     for column in ("path", "verdict", "speed against the Torch reference"):
         table.add_column(column, overflow="fold")
     for row in rows:
-        table.add_row(row["path"], verdict_text(Verdict(row["verdict"])), row["timing"])
+        table.add_row(Text(row["path"]), verdict_text(Verdict(row["verdict"])), Text(row["timing"]))
     return table
 
 

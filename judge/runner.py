@@ -185,7 +185,8 @@ class Child:
             return self._timed_out(f"the submission stopped reading its input: no answer within {timeout:g} s")
         except OSError:
             return self._crashed()
-        return self._receive(deadline, max_bytes=max_reply_bytes, timeout=timeout)
+        count = int(header.get("outputs", 1)) if header.get("op") == "call" else 0
+        return self._receive(deadline, max_bytes=max_reply_bytes, timeout=timeout, max_arrays=count)
 
     def request_shared(self, header: dict[str, Any], arrays: list[np.ndarray], timeout: float,
                        max_reply_bytes: int) -> Reply:
@@ -194,6 +195,8 @@ class Child:
         if self.dead is not None:
             return self.dead
         slots = self.shared.write_inputs(arrays)
+        if int(header.get("outputs", 1)) != 1:  # several outputs come back through the pipe
+            return self.request({**header, "shared": slots}, timeout=timeout, max_reply_bytes=max_reply_bytes)
         reply = self.request({**header, "shared": slots, "out": self.shared.output_area()}, timeout=timeout,
                              max_reply_bytes=0)
         if reply.status != "ok":
@@ -207,10 +210,10 @@ class Child:
         return reply
 
     def _receive(self, deadline: float, expect_nonce: bool = True, max_bytes: int = 0,
-                 timeout: float = _START_TIMEOUT_S) -> Reply:
+                 timeout: float = _START_TIMEOUT_S, max_arrays: int = 1) -> Reply:
         try:
             header, arrays = receive_message(self._response_read, HEADER_LIMIT, max_bytes, deadline,
-                                             max_arrays=1 if max_bytes else 0)
+                                             max_arrays=max_arrays if max_bytes else 0)
         except WireTimeout:
             return self._timed_out(f"no answer within {timeout:g} s of wall time")
         except WireError as exc:

@@ -42,9 +42,11 @@ import numpy as np
 
 import reference as reference_package
 from judge.calls import call_request
-from judge.compare import allowed_error, compare_outputs
+from judge.cases import CaseError, acceptable_inputs, argument_value
+from judge.compare import allowed_error
 from judge.gpu import gpu_present
 from judge.lane import LaneSlot, timing_lane
+from judge.outputs import as_outputs, compare_all
 from judge.problem import CaseSpec, Problem
 from judge.runner import Child, Reply
 from judge.sandbox import Extras, cgroup_tree
@@ -70,18 +72,23 @@ class TimingOptions:
 
 
 def timing_inputs(problem: Problem, dims: dict[str, int], rng: np.random.Generator) -> dict[str, Any]:
-    """A fresh input set at `dims`: uniform float32 with unit variance, 4x faster to draw than normals."""
+    """A fresh input set at `dims`: floats uniform with unit variance (4x faster to draw than normals).
+
+    A problem whose cases come from its own generate() or must meet its
+    condition() gets them drawn that way, so that every timed output can be checked.
+    """
+    spec = CaseSpec("benchmark", dims, 0)
+    if problem.code.condition is not None or any(a.kind == "custom" for a in problem.arguments):
+        return acceptable_inputs(problem, spec, rng)
     inputs: dict[str, Any] = {}
     for arg in problem.arguments:
         shape = tuple(dims[d] for d in arg.shape)
-        if arg.kind == "int":
-            inputs[arg.name] = dims[arg.dim]
-        elif arg.kind == "padding_mask":
-            inputs[arg.name] = None
-        else:
+        if arg.kind in ("activation", "weight", "bias"):
             # uniform on [-sqrt(3), sqrt(3)) has unit variance; weights are scaled by 1/sqrt(fan_in)
             scale = math.sqrt(3.0) / (math.sqrt(shape[0]) if arg.kind == "weight" else 1.0)
             inputs[arg.name] = (rng.random(shape, dtype=np.float32) - np.float32(0.5)) * np.float32(2 * scale)
+        else:  # masks are absent (or all False) at the benchmark: the unmasked cost is the one compared
+            inputs[arg.name] = argument_value(rng, arg, spec)
     return inputs
 
 
@@ -139,8 +146,9 @@ def _start(child: Child, code: str, entry_point: str) -> Reply:
 class _Pair:
     """The two sandboxes and how one timed call goes: the other side frozen, the judge's clock around it."""
 
-    def __init__(self, submission: Child, reference: Child, device: str, timeout: float) -> None:
+    def __init__(self, submission: Child, reference: Child, device: str, timeout: float, outputs: int) -> None:
         self.submission, self.reference = submission, reference
+        self.outputs = outputs  # values the entry point returns
         self.device, self.timeout = device, timeout
         self.froze_other = True
         self.reply_cap = 1 << 28
@@ -150,7 +158,7 @@ class _Pair:
         if self.device == "cuda":
             self.reference.request({"op": "flush"}, timeout=self.timeout)
         self.froze_other &= other.pause()
-        header, arrays = call_request(inputs)
+        header, arrays = call_request(inputs, self.outputs)
         if self.device == "cuda":
             header["device"] = "cuda"
         cap = self.reply_cap if child is self.submission else 1 << 28
@@ -171,26 +179,50 @@ def _timed_pair(pair: _Pair, inputs: dict[str, Any], sub_first: bool,
     for child in order:
         seconds[id(child)], replies[id(child)] = pair.call(child, inputs)
     ref, sub = replies[id(pair.reference)], replies[id(pair.submission)]
-    if ref.status != "ok" or len(ref.arrays) != 1:
+    if ref.status != "ok" or len(ref.arrays) != pair.outputs:
         return skipped(f"the Torch reference failed on the benchmark inputs: {ref.message or ref.status}")
     if sub.status == "timeout":
         return skipped(f"too slow to time (one call takes over {pair.timeout:.3g} s, the cap)")
-    if sub.status != "ok" or len(sub.arrays) != 1:
+    if sub.status != "ok" or len(sub.arrays) != pair.outputs:
         return failed(f"a timed call failed: {sub.message or sub.status}")
-    pair.reply_cap = 2 * ref.arrays[0].nbytes + 4096
-    check = compare_outputs(sub.arrays[0], ref.arrays[0].astype(np.float64), tolerance, problem.output_axes)
+    pair.reply_cap = 2 * sum(a.nbytes for a in ref.arrays) + 4096 * pair.outputs
+    expected = as_outputs(problem, ref.arrays[0] if pair.outputs == 1 else tuple(ref.arrays))
+    _, check = compare_all(problem, sub.arrays, expected, tolerance, inputs)
     if not check.passed:
         return failed(f"a timed output did not match the reference on its fresh inputs ({check.message}); "
                       "the speed is not reported")
     return seconds[id(pair.reference)], seconds[id(pair.submission)]
 
 
+def _recheck_tolerance(problem: Problem, dims: dict[str, int], inputs: dict[str, Any]) -> float:
+    """How far a timed output may stray from the baseline's: twice the tolerance a case of this shape gets.
+
+    The float32 error is measured on the first benchmark inputs (the folder's
+    `in_float32` against the float64 reference): at a long positional table, say,
+    it is far above eps * sqrt(depth), and every correct float32 answer would
+    otherwise fail the recheck.
+    """
+    spec = CaseSpec("benchmark", dims, 0)
+    if all(o.compare == "exact" for o in problem.outputs):
+        return 0.0
+    copy = {k: v.copy() if isinstance(v, np.ndarray) else v for k, v in inputs.items()}
+    exact = as_outputs(problem, problem.reference_function()(**copy))
+    rounded = as_outputs(problem, problem.in_float32(copy))
+    error = max((float(np.abs(r - e).max(initial=0.0)) for r, e, o in zip(rounded, exact, problem.outputs, strict=True)
+                 if o.compare != "exact" and r.shape == e.shape), default=0.0)
+    return 2.0 * allowed_error(problem, spec, error)
+
+
 def _measure(problem: Problem, pair: _Pair, options: TimingOptions) -> dict[str, Any]:
     dims = problem.benchmark_dims
-    tolerance = 2.0 * allowed_error(problem, CaseSpec("benchmark", dims, 0), 0.0)
     rng = np.random.default_rng()
     started = time.perf_counter()
-    warm = _timed_pair(pair, timing_inputs(problem, dims, rng), False, tolerance, problem)  # untimed
+    try:
+        first = timing_inputs(problem, dims, rng)
+    except CaseError as exc:
+        return skipped(f"no benchmark inputs: {exc}")
+    tolerance = _recheck_tolerance(problem, dims, first)
+    warm = _timed_pair(pair, first, False, tolerance, problem)  # untimed
     if isinstance(warm, dict):
         return warm
     one_pair = max(sum(warm), 1e-6)
@@ -210,7 +242,11 @@ def _measure(problem: Problem, pair: _Pair, options: TimingOptions) -> dict[str,
         if elapsed + one_pair > options.cap_s:
             return skipped(f"too slow to time within the cap of {options.cap_s:g} s "
                            f"({len(submission_s)} of {MIN_PAIRS} pairs done)")
-        timed = _timed_pair(pair, timing_inputs(problem, dims, rng), len(submission_s) % 2 == 1, tolerance, problem)
+        try:
+            fresh = timing_inputs(problem, dims, rng)
+        except CaseError as exc:
+            return skipped(f"no benchmark inputs: {exc}")
+        timed = _timed_pair(pair, fresh, len(submission_s) % 2 == 1, tolerance, problem)
         if isinstance(timed, dict):
             return timed
         reference_s.append(timed[0])
@@ -251,7 +287,10 @@ def time_submission(problem: Problem, code: str, options: TimingOptions | None =
     with timing_lane(options.threads, cgroup_tree()) as lane, _pinned_to(lane.cores):
         extras = Extras(gpu=device == "cuda", cpus=lane.cpus)
         trusted = Extras(binds=binds, gpu=extras.gpu, cpus=lane.cpus)
-        sizes = _region_sizes(problem)
+        try:
+            sizes = _region_sizes(problem)
+        except CaseError as exc:
+            return {**skipped(f"no benchmark inputs: {exc}"), **_notes(lane, device_note)}
         with SharedRegion(*sizes) as submission_io, SharedRegion(*sizes) as reference_io, \
                 Child(problem.limits, options.threads, options.unsandboxed, extras, submission_io) as submission, \
                 Child(problem.limits, options.threads, options.unsandboxed, trusted, reference_io) as reference:
@@ -261,8 +300,8 @@ def time_submission(problem: Problem, code: str, options: TimingOptions | None =
             loaded = _start(submission, code, problem.entry_point)
             if loaded.status != "ok":
                 return failed(f"the submission did not load again: {loaded.message or loaded.status}")
-            result = _measure(problem, _Pair(submission, reference, device, options.cap_s / (MIN_PAIRS + 1)),
-                              options)
+            pair = _Pair(submission, reference, device, options.cap_s / (MIN_PAIRS + 1), len(problem.outputs))
+            result = _measure(problem, pair, options)
     return {**result, **_notes(lane, device_note)}
 
 
@@ -283,7 +322,7 @@ def _region_sizes(problem: Problem) -> tuple[int, int]:
     """Bytes of the inputs at the benchmark shape, and room for an output of up to 16 bytes an element."""
     _, arrays = call_request(timing_inputs(problem, problem.benchmark_dims, np.random.default_rng(0)))
     inputs = sum(a.nbytes + 64 for a in arrays)
-    elements = math.prod(problem.benchmark_dims[d] for d in problem.output_shape)
+    elements = sum(math.prod(problem.benchmark_dims[d] for d in o.shape) for o in problem.outputs)
     return inputs, 16 * elements + 4096
 
 
@@ -292,5 +331,5 @@ def _notes(lane: LaneSlot, device_note: str) -> dict[str, Any]:
     if device_note:
         notes.append(device_note)
     notes.append("both sides timed by the judge around the same request in identical sandboxes; "
-                 "the reference is the problem's Torch baseline in float32")
+                 "the reference is the problem's baseline (baseline.py)")
     return {"notes": notes}

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from judge.cli import main
-from judge.problem import DEFAULT_PROBLEMS_DIR, load_problem
+from judge.problem import DEFAULT_PROBLEMS_DIR, discover, load_problem
 
 ROOT = Path(__file__).resolve().parents[2]
 HONEST = ROOT / "benchmarks" / "submissions" / "honest.py"
@@ -21,7 +21,7 @@ WRONG = DEFAULT_PROBLEMS_DIR / "cross-attention" / "solutions" / "wrong" / "no_s
 def test_list_prints_one_line_per_problem(capsys):
     assert main(["list"]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
-    assert [line.split()[0] for line in lines] == ["cross-attention", "decoder-layer", "encoder-layer"]
+    assert [line.split()[0] for line in lines] == sorted(discover())
 
 
 def test_show_prints_statement_and_signature(capsys):
@@ -149,3 +149,21 @@ def test_a_course_problem_outside_the_repository_is_scaffolded_listed_and_graded
     assert json.loads(capsys.readouterr().out)["verdict"] == "Accepted"
     assert main(["run", "draft", str(HONEST)]) == 2  # a broken folder: one line saying why
     assert "problem.toml: missing" in capsys.readouterr().err
+
+
+def test_reports_print_brackets_as_text_not_as_rich_markup():
+    """A hint, a message or a student's own output with [brackets] is printed as written, never styled away."""
+    from rich.console import Console
+
+    from judge.report import render
+    from judge.verdicts import CaseResult, GradeResult, Verdict
+
+    case = CaseResult("sample", True, Verdict.WRONG_ANSWER, "worst at [bold]batch 0[/bold]", {}, {})
+    result = GradeResult("p", Verdict.WRONG_ANSWER, 0.0, [case], "bubblewrap",
+                         hint="embedding[tokens] * sqrt(d) was left out", stdout="[red]printed[/red]\n")
+    console = Console(record=True, width=200)
+    console.print(render(result))
+    text = console.export_text()
+    assert "embedding[tokens] * sqrt(d)" in text
+    assert "[red]printed[/red]" in text
+    assert "[bold]batch 0[/bold]" in text

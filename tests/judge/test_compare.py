@@ -164,12 +164,13 @@ def test_an_output_outside_tolerance_reports_count_errors_and_worst_element(expe
 
 def test_the_worst_element_uses_the_problems_axis_names():
     for problem in PROBLEMS.values():
-        shape = tuple(range(2, 2 + len(problem.output_shape)))
+        shape = tuple(range(2, 2 + len(problem.outputs[0].shape)))
         expected = np.zeros(shape)
         out = expected.copy()
         out[(1,) * len(shape)] = 1.0
-        result = compare_outputs(out, expected, TOL, problem.output_axes)
-        assert result.worst.named == ", ".join(f"{axis} 1" for axis in problem.output_axes)
+        result = compare_outputs(out, expected, TOL, problem.outputs[0].axes)
+        named = ", ".join(f"{axis} 1" for axis in problem.outputs[0].axes) or "the value"  # a scalar's
+        assert result.worst.named == named
 
 
 def test_name_index():
@@ -193,13 +194,17 @@ def _spec(**dims):
     return CaseSpec(name="c", dims={**base, **dims}, seed=1)
 
 
+def _case_spec(problem, **dims):
+    """A spec at the sizes of the problem's first case, with `dims` changed."""
+    return CaseSpec(name="c", dims={**problem.cases[0].dims, **dims}, seed=1)
+
+
 @pytest.mark.parametrize("slug", sorted(PROBLEMS))
 def test_allowed_error_is_the_rounding_bound_when_float32_is_exact(slug):
     problem = PROBLEMS[slug]
-    spec = _spec()
+    spec = _case_spec(problem)
     depth = sum(spec.dims[d] for d in problem.tolerance.depth)
-    bound = float(np.finfo(np.float32).eps) * math.sqrt(depth)
-    assert problem.tolerance.dtype == "float32"
+    bound = float(np.finfo(np.dtype(problem.tolerance.dtype)).eps) * math.sqrt(depth)
     assert rounding_bound(problem, spec) == pytest.approx(bound, rel=1e-12)
     assert allowed_error(problem, spec, 0.0) == pytest.approx(problem.tolerance.safety * bound, rel=1e-12)
 
@@ -207,7 +212,7 @@ def test_allowed_error_is_the_rounding_bound_when_float32_is_exact(slug):
 @pytest.mark.parametrize("slug", sorted(PROBLEMS))
 def test_allowed_error_grows_with_the_float32_error(slug):
     problem = PROBLEMS[slug]
-    spec = _spec()
+    spec = _case_spec(problem)
     floor = allowed_error(problem, spec, 0.0)
     errors = [0.0, 1e-9, 1e-7, 1e-6, 1e-5, 1e-4, 1e-2]
     allowed = [allowed_error(problem, spec, e) for e in errors]
@@ -219,10 +224,12 @@ def test_allowed_error_grows_with_the_float32_error(slug):
 @pytest.mark.parametrize("slug", sorted(PROBLEMS))
 def test_allowed_error_grows_with_depth(slug):
     problem = PROBLEMS[slug]
-    small, large = _spec(), _spec(**{d: 4 * _spec().dims[d] for d in problem.tolerance.depth})
+    small = _case_spec(problem)
+    large = _case_spec(problem, **{d: 4 * small.dims[d] for d in problem.tolerance.depth})
     assert allowed_error(problem, large, 0.0) > allowed_error(problem, small, 0.0)
     assert rounding_bound(problem, large) == pytest.approx(2 * rounding_bound(problem, small), rel=1e-12)
-    deeper = replace(problem, tolerance=replace(problem.tolerance, depth=(*problem.tolerance.depth, "d_ff", "N")))
+    more = [d for d in small.dims if d not in problem.tolerance.depth][:2] or list(problem.tolerance.depth)
+    deeper = replace(problem, tolerance=replace(problem.tolerance, depth=(*problem.tolerance.depth, *more)))
     assert allowed_error(deeper, small, 0.0) > allowed_error(problem, small, 0.0)
 
 
