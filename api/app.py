@@ -12,6 +12,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 
+from api.check_watch import CheckWatcher
 from api.routes import admin, health, problems, submissions
 from api.sandbox_monitor import SandboxMonitor
 from api.settings import ServiceSettings
@@ -58,6 +59,10 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         monitor = await run_in_threadpool(SandboxMonitor, settings.unsandboxed, settings.probe_interval_s)
         monitor.start()
         app.state.monitor = monitor
+        watcher = CheckWatcher(settings.problems_dir, settings.check_cache_dir, settings.check_interval_s)
+        if settings.require_check:
+            watcher.start()  # new and edited problem folders are served once they pass judge check
+        app.state.watcher = watcher
         if not monitor.state.result.ok:
             log.error("submissions will be refused (503) until the sandbox works: %s", monitor.state.result.line)
         if not await started:
@@ -66,6 +71,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
             yield
         finally:
             monitor.stop()
+            await run_in_threadpool(watcher.stop)
             await run_in_threadpool(lane.stop)
             await run_in_threadpool(pool.stop)
             store.close()

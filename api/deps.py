@@ -20,6 +20,7 @@ from api.settings import ServiceSettings
 from api.store import Account, Store
 from api.workers import WorkerPool
 from judge.problem import Problem, ProblemError, UnknownProblem, discover, get_problem
+from judge.vetting import recorded
 
 log = logging.getLogger(__name__)
 
@@ -49,19 +50,39 @@ def get_admission(request: Request) -> asyncio.Lock:
     return lock
 
 
+def is_served(settings: ServiceSettings, problem: Problem) -> bool:
+    """Whether students may see the problem: it loads and, unless checks are off, passed `judge check`."""
+    return not settings.require_check or recorded(problem, settings.check_cache_dir).status == "passed"
+
+
+def served_problems(settings: ServiceSettings) -> dict[str, Problem]:
+    """The problems students see, by slug (blocking: call it in a thread)."""
+    return {slug: p for slug, p in discover(settings.problems_dir).items() if is_served(settings, p)}
+
+
 def find_problem(settings: ServiceSettings, slug: str) -> Problem:
-    """The problem named `slug`, or 404 (blocking: call it in a thread)."""
+    """The served problem named `slug`, or 404 (blocking: call it in a thread).
+
+    A folder that does not load, or has not passed its check yet, is the admins'
+    to see (GET /admin/problems); to students it is an unknown problem.
+    """
     try:
         if len(slug) > MAX_SLUG:
             raise UnknownProblem(f"unknown problem {slug[:MAX_SLUG]!r}...: problem ids are short")
-        return get_problem(slug, settings.problems_dir)
+        problem = get_problem(slug, settings.problems_dir)
     except UnknownProblem as exc:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
-    except ProblemError as exc:  # a broken folder is the admins' to see (GET /admin/problems), not the students'
+        raise HTTPException(status.HTTP_404_NOT_FOUND, _unknown(settings, slug)) from exc
+    except ProblemError as exc:
         log.error("problem %r is broken and not served: %s", slug, exc)
-        known = ", ".join(sorted(discover(settings.problems_dir))) or "none"
-        raise HTTPException(status.HTTP_404_NOT_FOUND,
-                            f"unknown problem {slug!r}; known problems: {known}") from None
+        raise HTTPException(status.HTTP_404_NOT_FOUND, _unknown(settings, slug)) from None
+    if not is_served(settings, problem):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, _unknown(settings, slug))
+    return problem
+
+
+def _unknown(settings: ServiceSettings, slug: str) -> str:
+    known = ", ".join(sorted(served_problems(settings))) or "none"
+    return f"unknown problem {slug!r}; known problems: {known}"
 
 
 def get_sandbox(request: Request) -> SandboxState:

@@ -48,8 +48,9 @@ class ProblemFolder(BaseModel):
 
     slug: str = Field(description="The folder's name.")
     folder: str = Field(description="Where it is on the server.")
-    status: str = Field(description="'served', or 'broken' (students never see it).", examples=["served"])
-    reason: str | None = Field(None, description="For a broken folder: why it cannot be served.")
+    status: str = Field(description="'served'; or, never seen by students, 'broken', 'unchecked', 'checking' or "
+                                    "'failed'.", examples=["served"])
+    reason: str | None = Field(None, description="For a folder that is not served: why.")
 
 
 class SampleCase(BaseModel):

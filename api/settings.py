@@ -36,6 +36,11 @@ class ServiceSettings(JudgeSettings):
     )
     workers: int = Field(default_factory=default_workers, ge=1, le=256,
                          description="Grading worker processes; one per core by default.")
+    require_check: bool = Field(
+        True, description="Serve a problem only once `judge check` has passed on its current content; new and "
+                          "edited folders are checked in the background. Off: every folder that loads is served.")
+    check_interval_s: float = Field(5.0, gt=0, description="How often the problem folders are looked over for "
+                                                           "new or edited problems to check.")
     max_code_bytes: int = Field(64 * 1024, ge=1, description="Largest accepted submission, in UTF-8 bytes.")
     rate_limit_per_minute: int = Field(30, ge=1, description="Submissions one token may make per minute.")
     max_queue: int = Field(200, ge=1, description="Queued or running submissions beyond which new ones get 429.")

@@ -9,6 +9,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from judge.problem import DEFAULT_PROBLEMS_DIR
+from judge.vetting import default_cache_dir
 
 
 class JudgeSettings(BaseSettings):
@@ -19,6 +20,9 @@ class JudgeSettings(BaseSettings):
     problems_dir: Path = Field(DEFAULT_PROBLEMS_DIR, description=(
         "Folder holding one folder per problem; several folders joined by the path separator (:) are "
         "searched in order, e.g. the shipped problems and a course's own."))
+    check_cache_dir: Path = Field(default_factory=default_cache_dir, description=(
+        "Where `judge check` results are kept, by a hash of the folder's content and the judge's code; shared by "
+        "every data directory on the machine, so a folder is checked once per content."))
     secret: str = Field(
         default_factory=lambda: secrets.token_hex(16),
         description="Mixed into hidden cases' seeds; random per process unless set. Set it to reproduce hidden "

@@ -6,10 +6,10 @@ import numpy as np
 from fastapi import APIRouter, Path
 from fastapi.concurrency import run_in_threadpool
 
-from api.deps import Settings, error, find_problem
+from api.deps import Settings, error, find_problem, served_problems
 from api.schemas import ProblemDetail, ProblemSummary, SampleCase
 from judge.cases import make_case
-from judge.problem import Problem, discover
+from judge.problem import Problem
 
 router = APIRouter(prefix="/problems", tags=["problems"])
 
@@ -35,9 +35,10 @@ def _detail(problem: Problem) -> ProblemDetail:
 
 
 @router.get("", response_model=list[ProblemSummary], summary="Every problem, one line each",
-            description="Public: no token needed.")
+            description="Public: no token needed. Only problems that have passed `judge check` on their current "
+                        "content are listed (unless the server runs with JUDGE_REQUIRE_CHECK=false).")
 async def list_problems(settings: Settings) -> list[ProblemSummary]:
-    problems = await run_in_threadpool(discover, settings.problems_dir)
+    problems = await run_in_threadpool(served_problems, settings)
     return [ProblemSummary(slug=p.slug, title=p.title, summary=p.summary) for p in problems.values()]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -78,3 +79,66 @@ def test_admins_see_the_broken_folder_with_its_reason(course_service):
     assert [f["slug"] for f in broken] == ["half-written"]
     assert "half-written/problem.toml: field 'output': missing" in broken[0]["reason"]
     assert {f["slug"] for f in folders if f["status"] == "served"} >= {"cross-attention", "encoder-layer"}
+
+
+# ---- the check gate: a problem is served once judge check passes on its content ---------------------------------
+
+
+def _small_problem(course: Path, slug: str, correct: str = "numpy_float32.py") -> Path:
+    """A copy of cross-attention with two solutions, so that its check takes seconds."""
+    folder = course / slug
+    source = DEFAULT_PROBLEMS_DIR / "cross-attention"
+    shutil.copytree(source, folder, ignore=shutil.ignore_patterns("solutions"))
+    (folder / "solutions" / "correct").mkdir(parents=True)
+    (folder / "solutions" / "wrong").mkdir()
+    shutil.copy(source / "solutions" / "correct" / "numpy_float32.py", folder / "solutions" / "correct" / correct)
+    shutil.copy(source / "solutions" / "wrong" / "no_scale.py", folder / "solutions" / "wrong" / "no_scale.py")
+    return folder
+
+
+def _status(client: TestClient, slug: str) -> dict[str, str]:
+    folders = client.get("/admin/problems", headers=account(client, "admin")).json()
+    return next(f for f in folders if f["slug"] == slug)
+
+
+def _eventually(test, seconds: float = 180.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not test():
+        assert time.monotonic() < deadline, "the watcher did not get there in time"
+        time.sleep(0.5)
+
+
+@pytest.mark.sandbox
+def test_a_problem_is_served_only_once_its_check_passes_and_a_failing_one_never(tmp_path: Path):
+    course = tmp_path / "course"
+    course.mkdir()
+    settings = make_settings(tmp_path / "data", problems_dir=str(course), require_check=True,
+                             check_interval_s=0.2, check_cache_dir=tmp_path / "checks")
+    with TestClient(create_app(settings)) as client:
+        student = account(client)
+        _small_problem(course, "checked-block")
+        # a problem whose "wrong" solution is filed as correct: its check fails, so it is never served
+        failing = _small_problem(course, "failing-block")
+        shutil.copy(failing / "solutions" / "wrong" / "no_scale.py", failing / "solutions" / "correct" / "bad.py")
+
+        assert _status(client, "checked-block")["status"] in ("unchecked", "checking")
+        assert client.get("/problems/checked-block").status_code == 404  # not before its check
+        _eventually(lambda: "checked-block" in {p["slug"] for p in client.get("/problems").json()})
+        assert _status(client, "checked-block")["status"] == "served"
+        answer = submit(client, student, problem="checked-block")
+        assert answer.json()["verdict"] == "Accepted"
+
+        _eventually(lambda: _status(client, "failing-block")["status"] == "failed")
+        assert "correct/bad.py" in _status(client, "failing-block")["reason"]
+        assert "failing-block" not in {p["slug"] for p in client.get("/problems").json()}
+        assert submit(client, student, problem="failing-block", wait=False).status_code == 404
+
+        # an edit is a new content: the folder is hidden until it passes again
+        statement = course / "checked-block" / "statement.md"
+        statement.write_text(statement.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+        assert _status(client, "checked-block")["status"] in ("unchecked", "checking")
+        _eventually(lambda: _status(client, "checked-block")["status"] == "served")
+    # the results are kept by content: a second server serves the passed problem at once
+    with TestClient(create_app(make_settings(tmp_path / "data2", problems_dir=str(course), require_check=True,
+                                             check_interval_s=60, check_cache_dir=tmp_path / "checks"))) as again:
+        assert "checked-block" in {p["slug"] for p in again.get("/problems").json()}
