@@ -35,7 +35,8 @@ class CheckWatcher:
 
     def stop(self) -> None:
         self._stop.set()
-        self._thread.join(timeout=5)
+        if self._thread.is_alive():  # never started when checks are off
+            self._thread.join(timeout=5)
 
     def _run(self) -> None:
         while not self._stop.is_set():

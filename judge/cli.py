@@ -145,8 +145,10 @@ def cmd_run(args: argparse.Namespace, settings: JudgeSettings) -> int:
 
 def cmd_check(args: argparse.Namespace, settings: JudgeSettings) -> int:
     from judge.check import check_problem, solution_files
+    from judge.vetting import record, vetting_key
 
     problem = _problem(settings, args.slug)
+    key = vetting_key(problem)  # the content checked, even if the folder changes meanwhile
     out = report.console()
     total = len(solution_files(problem, "correct")) + len(solution_files(problem, "wrong"))
     with Progress(TextColumn("checking"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
@@ -169,6 +171,10 @@ def cmd_check(args: argparse.Namespace, settings: JudgeSettings) -> int:
         envelope.add_row(name, f"{worst:.2e}", f"{tolerance:.2e}", headroom)
     out.print(envelope)
     out.print("[green]all checks pass[/]" if result.ok else "[bold red]some checks fail[/]")
+    try:  # the service serves a folder once its check passed: this one need not be checked again
+        record(problem, [f"{c.name}: {c.detail}" for c in result.checks if not c.ok], settings.check_cache_dir, key)
+    except OSError as exc:
+        out.print(Text(f"(not recorded for the service: {exc})"))
     return 0 if result.ok else 1
 
 

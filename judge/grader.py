@@ -134,7 +134,8 @@ def _judge_case(problem: Problem, case: Case, reply: Reply, wrongs: list[WrongOu
         return _base(case, verdict, message)
     if len(reply.arrays) != len(problem.outputs):
         return _base(case, Verdict.RUNTIME_ERROR,
-                     f"the sandbox's reply did not carry exactly {len(problem.outputs)} array(s)")
+                     "the sandbox's reply did not carry exactly "
+                     + ("one array" if len(problem.outputs) == 1 else f"{len(problem.outputs)} arrays"))
     expected = expected_for(problem, case)
     which, comparison = compare_all(problem, reply.arrays, expected.outputs, expected.tolerance,
                                     case.pristine_inputs())

@@ -77,7 +77,7 @@ def test_admins_see_the_broken_folder_with_its_reason(course_service):
     folders = client.get("/admin/problems", headers=account(client, "admin")).json()
     broken = [f for f in folders if f["status"] == "broken"]
     assert [f["slug"] for f in broken] == ["half-written"]
-    assert "half-written/problem.toml: field 'output': missing" in broken[0]["reason"]
+    assert "half-written/problem.toml: field 'benchmark': missing" in broken[0]["reason"]
     assert {f["slug"] for f in folders if f["status"] == "served"} >= {"cross-attention", "encoder-layer"}
 
 

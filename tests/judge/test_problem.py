@@ -48,12 +48,14 @@ def test_every_problem_folder_loads():
 def test_manifest_references_resolve_and_match_the_arguments(slug):
     problem = PROBLEMS[slug]
     params = inspect.signature(problem.reference_function()).parameters
-    assert list(params) == [a.name for a in problem.arguments]
-    for arg in problem.arguments:
-        assert (params[arg.name].default is None) == arg.optional, arg.name
+    if [p.kind for p in params.values()] != [inspect.Parameter.VAR_KEYWORD]:  # reference(**inputs) takes any
+        assert list(params) == [a.name for a in problem.arguments]
+        for arg in problem.arguments:
+            assert (params[arg.name].default is None) == arg.optional, arg.name
     assert list(inspect.signature(problem.code.variant).parameters) == ["params", "inputs", "dtype"]
     assert callable(problem.torch_function())
-    assert problem.flops_at(problem.benchmark_dims) > 0
+    flops = problem.flops_at(problem.benchmark_dims)
+    assert flops is None or flops > 0  # optional: a count only where it means something
 
 
 @pytest.mark.parametrize("slug", sorted(PROBLEMS))
