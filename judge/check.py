@@ -7,7 +7,6 @@ the verdict its docstring declares ("Verdict: Wrong Answer").
 
 from __future__ import annotations
 
-import math
 import re
 import traceback
 from collections.abc import Callable, Iterator
@@ -19,11 +18,12 @@ import numpy as np
 from judge.cases import Case, make_cases
 from judge.expected import expected_for
 from judge.grader import GradeOptions, grade
-from judge.outputs import as_outputs, compare_all
+from judge.outputs import as_outputs, compare_all, largest_gap
 from judge.problem import Problem
 from judge.verdicts import GradeResult, Verdict
 
 _DECLARED = re.compile(r"^\s*Verdict:\s*(.+?)\s*$", re.MULTILINE)
+_MISTAKE = re.compile(r"^\s*Mistake:\s*([a-z0-9+-]+)\s*$", re.MULTILINE)
 IN_FLOAT32_LIMIT = 1e-2  # in_float32 may stray from the reference by float32 rounding, never by this much
 CHECK_SECRET = "judge-check"  # noqa: S105 - fixed so that checks reproduce; not a credential
 
@@ -59,15 +59,21 @@ def declared_verdict(source: str) -> Verdict | None:
         return None
 
 
+def declared_mistake(source: str) -> str | None:
+    """The mistake a wrong solution declares ('Mistake: pre-ln', 'Mistake: pre-ln+relu', 'Mistake: none')."""
+    match = _MISTAKE.search(source)
+    return match.group(1) if match else None
+
+
+def same_mistake(declared: str, named: str | None) -> bool:
+    """Whether the judge named what was declared: 'none' wants no hint; a pair may come in either order."""
+    if declared == "none":
+        return named is None
+    return named is not None and sorted(named.split("+")) == sorted(declared.split("+"))
+
+
 def solution_files(problem: Problem, kind: str) -> list[Path]:
     return sorted((problem.folder / "solutions" / kind).glob("*.py"))
-
-
-def _largest_gap(a: list[np.ndarray], b: tuple[np.ndarray, ...]) -> float:
-    if any(x.shape != y.shape for x, y in zip(a, b, strict=True)):
-        return math.inf
-    return max((float(np.abs(x.astype(np.float64) - y).max(initial=0.0)) for x, y in zip(a, b, strict=True)),
-               default=0.0)
 
 
 def _references_agree(problem: Problem, cases: list[Case]) -> Check:
@@ -82,29 +88,33 @@ def _references_agree(problem: Problem, cases: list[Case]) -> Check:
         # the tolerance grows with in_float32's distance from the reference: it must be rounding, not a bug
         in_float32 = as_outputs(problem, problem.in_float32(case.pristine_inputs()))
         scale = 1.0 + max(float(np.abs(o).max(initial=0.0)) for o in expected.outputs)
-        if not _largest_gap(in_float32, expected.outputs) <= IN_FLOAT32_LIMIT * scale:
+        if not largest_gap(in_float32, expected.outputs) <= IN_FLOAT32_LIMIT * scale:
             failures.append(f"reference.in_float32 on {case.name}")
         if problem.code.variant is not None:
             exact = as_outputs(problem, problem.variant({}, case.pristine_inputs()))
-            if not _largest_gap(exact, expected.outputs) <= 1e-12 * scale:
+            if not largest_gap(exact, expected.outputs) <= 1e-12 * scale:
                 failures.append(f"mistakes.variant({{}}) on {case.name}")
     detail = "; ".join(failures) or f"the reference, the Torch baseline and the mistakes agree on {len(cases)} cases"
     return Check("references agree", not failures, detail)
 
 
 def _mistakes_show(problem: Problem, cases: list[Case]) -> list[Check]:
-    """Every listed mistake must change the output beyond the tolerance on some case, or no case could name it."""
+    """Every listed mistake (each choice of a family) must change the output beyond the tolerance on some case,
+    or no case could name it. A mistake seen by a detector has no recipe to try."""
     checks = []
     for mistake in problem.mistakes:
-        shown = []
-        for case in cases:
-            expected = expected_for(problem, case)
-            with np.errstate(all="ignore"):
-                wrong = as_outputs(problem, problem.variant(mistake.recipe, case.pristine_inputs()))
-            if not compare_all(problem, wrong, expected.outputs, expected.tolerance, case.pristine_inputs())[1].passed:
-                shown.append(case.name)
-        detail = f"on {', '.join(shown)}" if shown else "no case tells it from the reference: add one that does"
-        checks.append(Check(f"mistake {mistake.id} shows", bool(shown), detail))
+        for recipe in mistake.recipes() if mistake.detect is None else []:
+            shown = []
+            for case in cases:
+                expected = expected_for(problem, case)
+                with np.errstate(all="ignore"):
+                    wrong = as_outputs(problem, problem.variant(recipe, case.pristine_inputs()))
+                if not compare_all(problem, wrong, expected.outputs, expected.tolerance,
+                                   case.pristine_inputs())[1].passed:
+                    shown.append(case.name)
+            detail = f"on {', '.join(shown)}" if shown else "no case tells it from the reference: add one that does"
+            label = ", ".join(f"{k} = {recipe[k]!r}" for k in mistake.fit if k in recipe)
+            checks.append(Check(f"mistake {mistake.id}{f' ({label})' if label else ''} shows", bool(shown), detail))
     return checks
 
 
@@ -191,8 +201,17 @@ def check_problem(problem: Problem, on_solution: Callable[[Path], None] | None =
         else:
             ok = result.verdict is wanted
             detail = f"{result.verdict}" + ("" if ok else f", expected {wanted}")
+            mistake = declared_mistake(path.read_text(encoding="utf-8"))
+            if ok and result.verdict is Verdict.WRONG_ANSWER:
+                if mistake is None:
+                    ok, detail = False, f"{detail}; declares no mistake: add 'Mistake: <id>' (or 'Mistake: none')"
+                elif not same_mistake(mistake, result.mistake):
+                    ok = False
+                    detail += f"; named {result.mistake or 'no mistake'}, but the file declares {mistake}"
             if result.hint:
                 detail += f" (hint: {result.hint})"
+            elif result.diagnosis:
+                detail += f" (observed: {result.diagnosis[0]})"
             report.checks.append(Check(f"{path.parent.name}/{path.name}", ok, detail))
         if wanted is Verdict.ACCEPTED:
             for case in result.cases:

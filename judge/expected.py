@@ -52,6 +52,11 @@ def expected_for(problem: Problem, case: Case) -> Expected:
     return expected
 
 
+def reply_bytes(problem: Problem, case: Case) -> int:
+    """The most a correct reply to `case` can weigh: the expected outputs at 16 bytes an element, and slack."""
+    return 2 * expected_for(problem, case).nbytes + 4096 * len(problem.outputs)
+
+
 def _compute(problem: Problem, case: Case) -> Expected:
     """Run the reference (float64) on pristine copies of the inputs and derive the tolerance."""
     reference = problem.reference_function()

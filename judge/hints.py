@@ -1,20 +1,32 @@
-"""Name the likely mistake: match a wrong output against the problem's known-wrong variants.
+"""Name the likely mistake: explain a wrong output by the problem's known mistakes, alone or two together.
 
 Trusted side only. Each mistake in the manifest has a recipe, which the
 problem folder's `mistakes.py` builds; its variant is computed on the same
 inputs and compared with the submission's output under the tolerance the
-mistake's own arithmetic allows.
+mistake's own arithmetic allows. A mistake with `fit` is a family: the values
+of its fitted fields (an eps, a choice of form) are estimated from the wrong
+outputs first. A hint is given only when one explanation reproduces every
+wrong output; anything less says nothing rather than something misleading.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import itertools
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
 from judge.cases import Case
-from judge.outputs import OutputError, as_outputs, compare_all
+from judge.outputs import OutputError, as_outputs, compare_all, largest_gap
 from judge.problem import Mistake, Problem
+
+_GRID = 13  # log-spaced points tried over a fitted range before refining
+_REFINE = 18  # golden-section steps around the best grid point
+_SCREEN = 50.0  # a pair is fitted in full only if its coarse fit comes within this many tolerances
+_INVPHI = (math.sqrt(5.0) - 1.0) / 2.0
 
 
 @dataclass(frozen=True)
@@ -27,41 +39,155 @@ class WrongOutput:
     tolerance: float
 
 
-def _largest_gap(a: list[np.ndarray], b: tuple[np.ndarray, ...] | list[np.ndarray]) -> float:
-    return max((float(np.abs(x.astype(np.float64) - y).max(initial=0.0)) for x, y in zip(a, b, strict=True)
-                if x.shape == y.shape), default=0.0)
+@dataclass(frozen=True)
+class Explanation:
+    """One or two known mistakes, with any fitted values, that reproduce every wrong output."""
+
+    mistakes: tuple[Mistake, ...]
+    values: dict[str, Any] = field(default_factory=dict)  # the fitted recipe fields
+
+    @property
+    def id(self) -> str:
+        """The ids joined by '+', e.g. 'pre-ln+relu' (the result's `mistake` field)."""
+        return "+".join(m.id for m in self.mistakes)
+
+    @property
+    def hint(self) -> str:
+        return " ".join(m.hint_for(self.values) for m in self.mistakes)
 
 
-def _mistake_tolerance(problem: Problem, wrong: WrongOutput, mistake: Mistake, variant: list[np.ndarray]) -> float:
-    if mistake.recipe.get("dtype") in (None, "float64", "float32"):
-        # the mistaken block can be worse conditioned than the right one: allow its own float32 error
-        in_float32 = as_outputs(problem, problem.variant(mistake.recipe, wrong.case.pristine_inputs(),
-                                                         dtype="float32"))
-        return max(wrong.tolerance, problem.tolerance.safety * _largest_gap(in_float32, variant))
-    # Rounding in a lower precision differs between implementations, so a low-precision
-    # mistake matches when the output strays from the variant by no more than the
-    # variant strays from the reference (twice over): errors of the same precision.
-    return 2.0 * _largest_gap(variant, wrong.expected)
-
-
-def _matches(problem: Problem, mistake: Mistake, wrong: WrongOutput) -> bool:
+def _variant(problem: Problem, recipe: dict[str, Any], wrong: WrongOutput,
+             dtype: str | None = None) -> list[np.ndarray] | None:
     with np.errstate(all="ignore"):
         try:
-            expected = as_outputs(problem, problem.variant(mistake.recipe, wrong.case.pristine_inputs()))
-        except OutputError:
-            return False
-        if any(e.shape != w.shape or not np.isfinite(e).all() for e, w in zip(expected, wrong.outputs, strict=True)):
-            return False
-        tolerance = _mistake_tolerance(problem, wrong, mistake, expected)
-    _, comparison = compare_all(problem, wrong.outputs, expected, tolerance, wrong.case.pristine_inputs())
+            outputs = as_outputs(problem, problem.variant(recipe, wrong.case.pristine_inputs(), dtype=dtype))
+        except (OutputError, ValueError, TypeError, FloatingPointError, ZeroDivisionError):
+            return None  # a combination the variant cannot build (or one that breaks on these inputs)
+    if any(e.shape != w.shape or not np.isfinite(e).all() for e, w in zip(outputs, wrong.outputs, strict=True)):
+        return None
+    return outputs
+
+
+def _mistake_tolerance(problem: Problem, recipe: dict[str, Any], wrong: WrongOutput,
+                       variant: list[np.ndarray]) -> float:
+    if recipe.get("dtype") in (None, "float64", "float32"):
+        # the mistaken block can be worse conditioned than the right one: allow its own float32 error
+        in_float32 = _variant(problem, recipe, wrong, dtype="float32")
+        if in_float32 is None:
+            return wrong.tolerance
+        return max(wrong.tolerance, problem.tolerance.safety * largest_gap(in_float32, variant))
+    # Rounding in a lower precision differs between implementations, so a low-precision
+    # mistake matches when the output strays from the variant by no more than the
+    # variant strays from the same recipe in float64 (twice over): errors of the same precision.
+    exact = _variant(problem, {k: v for k, v in recipe.items() if k != "dtype"}, wrong)
+    if exact is None:
+        return wrong.tolerance
+    return max(wrong.tolerance, 2.0 * largest_gap(variant, exact))
+
+
+def _matches(problem: Problem, recipe: dict[str, Any], wrong: WrongOutput) -> bool:
+    variant = _variant(problem, recipe, wrong)
+    if variant is None:
+        return False
+    tolerance = _mistake_tolerance(problem, recipe, wrong, variant)
+    _, comparison = compare_all(problem, wrong.outputs, variant, tolerance, wrong.case.pristine_inputs())
     return comparison.passed
 
 
-def likely_mistake(problem: Problem, wrongs: list[WrongOutput]) -> Mistake | None:
-    """The first mistake in manifest order whose variant reproduces every wrong output."""
+def _badness(problem: Problem, recipe: dict[str, Any], wrongs: list[WrongOutput]) -> float:
+    """How far the variant is from the submission, in tolerances (the worst case): the fit's objective."""
+    worst = 0.0
+    for wrong in wrongs:
+        variant = _variant(problem, recipe, wrong)
+        if variant is None:
+            return math.inf
+        worst = max(worst, largest_gap(wrong.outputs, variant) / max(wrong.tolerance, 1e-300))
+    return worst
+
+
+def _fit_range(problem: Problem, recipe: dict[str, Any], name: str, low: float, high: float,
+               wrongs: list[WrongOutput]) -> tuple[float, float]:
+    """The value of `name` in [low, high] (log scale) that best explains `wrongs`, and its badness."""
+    def cost(log_value: float) -> float:
+        return _badness(problem, {**recipe, name: 10.0 ** log_value}, wrongs)
+
+    lo, hi = math.log10(low), math.log10(high)
+    grid = [lo + (hi - lo) * i / (_GRID - 1) for i in range(_GRID)]
+    costs = [cost(x) for x in grid]
+    best = min(range(_GRID), key=costs.__getitem__)
+    a, b = grid[max(best - 1, 0)], grid[min(best + 1, _GRID - 1)]
+    c, d = b - _INVPHI * (b - a), a + _INVPHI * (b - a)
+    fc, fd = cost(c), cost(d)
+    for _ in range(_REFINE):
+        if fc < fd:
+            b, d, fd = d, c, fc
+            c = b - _INVPHI * (b - a)
+            fc = cost(c)
+        else:
+            a, c, fc = c, d, fd
+            d = a + _INVPHI * (b - a)
+            fd = cost(d)
+    x, fx = (c, fc) if fc < fd else (d, fd)
+    if costs[best] < fx:
+        x, fx = grid[best], costs[best]
+    return 10.0 ** x, fx
+
+
+def _candidates(mistakes: tuple[Mistake, ...]) -> Iterator[dict[str, Any]]:
+    """Each combination of the mistakes' choices, merged into one recipe (a fitted range at its typical value)."""
+    for recipes in itertools.product(*(m.recipes() for m in mistakes)):
+        merged: dict[str, Any] = {}
+        for recipe in recipes:
+            merged.update(recipe)
+        yield merged
+
+
+def _explain(problem: Problem, mistakes: tuple[Mistake, ...], wrongs: list[WrongOutput],
+             screen: list[WrongOutput] | None = None) -> Explanation | None:
+    """The fitted values with which `mistakes` reproduce every wrong output, if there are any.
+
+    `screen`: a few wrong outputs that a candidate must come close to before it is tried on all.
+    """
+    ranges = [(name, spec) for m in mistakes for name, spec in m.fit.items() if not spec.choices]
+    if len(ranges) > 1:  # one fitted number per explanation: more would fit noise
+        return None
+    for recipe in _candidates(mistakes):
+        if ranges:
+            name, spec = ranges[0]
+            if screen is not None and _fit_range(problem, recipe, name, spec.low, spec.high, screen)[1] > _SCREEN:
+                continue
+            recipe = {**recipe, name: _fit_range(problem, recipe, name, spec.low, spec.high, wrongs)[0]}
+        elif screen is not None and not _matches(problem, recipe, screen[0]):
+            continue
+        if all(_matches(problem, recipe, wrong) for wrong in wrongs):
+            return Explanation(mistakes, {k: recipe[k] for m in mistakes for k in m.fit})
+    return None
+
+
+def _compatible(a: Mistake, b: Mistake) -> bool:
+    """Two mistakes can be combined when they set different recipe fields."""
+    fields_a, fields_b = set(a.recipe) | set(a.fit), set(b.recipe) | set(b.fit)
+    return not fields_a & fields_b and not (a.fit and b.fit)
+
+
+def likely_mistake(problem: Problem, wrongs: list[WrongOutput], detected: set[str] | None = None) -> Explanation | None:
+    """The first explanation of every wrong output: a detector's finding (`judge.behaviour`), one mistake
+    in manifest order, else a pair of them."""
     if not wrongs:
         return None
-    for mistake in problem.mistakes:
-        if all(_matches(problem, mistake, wrong) for wrong in wrongs):
-            return mistake
-    return None
+    detected = detected or set()
+    if "repeat" in detected:  # random outputs: no recipe can reproduce them
+        return next((Explanation((m,)) for m in problem.mistakes if m.detect == "repeat"), None)
+    recipes = [m for m in problem.mistakes if m.detect is None]
+    for mistake in recipes:
+        found = _explain(problem, (mistake,), wrongs)
+        if found is not None:
+            return found
+    # the smallest wrong output screens pairs cheaply: most combinations miss it by far
+    screen = [min(wrongs, key=lambda w: sum(o.size for o in w.outputs))]
+    for a, b in itertools.combinations(recipes, 2):
+        if _compatible(a, b):
+            found = _explain(problem, (a, b), wrongs, screen=screen)
+            if found is not None:
+                return found
+    return next((Explanation((m,)) for m in problem.mistakes if m.detect in detected), None)

@@ -9,6 +9,7 @@ own checker.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -44,6 +45,14 @@ def as_outputs(problem: Problem, value: Any) -> list[np.ndarray]:
         array = _plain(item)
         arrays.append(array.astype(np.int64 if output.dtype == "int" else np.float64))
     return arrays
+
+
+def largest_gap(a: Sequence[np.ndarray], b: Sequence[np.ndarray]) -> float:
+    """The largest absolute difference over every output; infinite when a shape differs."""
+    if any(x.shape != y.shape for x, y in zip(a, b, strict=True)):
+        return math.inf
+    return max((float(np.abs(x.astype(np.float64) - y).max(initial=0.0)) for x, y in zip(a, b, strict=True)),
+               default=0.0)
 
 
 def named(problem: Problem, index: int, message: str) -> str:

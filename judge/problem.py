@@ -8,6 +8,7 @@ malformed folder fails at load with the file and the field named.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import tomllib
@@ -86,13 +87,48 @@ class CaseSpec:
     params: dict[str, Any] = field(default_factory=dict)  # free table for the folder's generate()
 
 
+DETECTORS = ("repeat", "batch")  # mistakes seen by calling the submission again: see judge.behaviour
+
+
+@dataclass(frozen=True)
+class Fit:
+    """A recipe field the matcher estimates from the output: a log-scale range, or a list of choices."""
+
+    low: float = 0.0  # the range's ends (both > 0), searched on a log scale; 0 for choices
+    high: float = 0.0
+    choices: tuple[Any, ...] = ()  # else: the values to try, in order
+
+
 @dataclass(frozen=True)
 class Mistake:
-    """A known wrong way to build the block, recognised to explain a Wrong Answer."""
+    """A known wrong way to build the block, recognised to explain a Wrong Answer.
+
+    A mistake is a family when it has `fit`: the recipe is completed with the
+    values that best explain the output, and `hint` may name them
+    (`{layer_norm_eps:.0e}`). A mistake with `detect` is recognised by calling
+    the submission again on generated inputs, not by a recipe.
+    """
 
     id: str
     hint: str
     recipe: dict[str, Any]
+    fit: dict[str, Fit] = field(default_factory=dict)
+    detect: str | None = None  # one of DETECTORS
+
+    def recipes(self) -> list[dict[str, Any]]:
+        """The recipe with each combination of the choices; a fitted range at the recipe's own value if it
+        gives one (a typical mistake, which `judge check` requires some case to show), else its geometric middle."""
+        combos: list[dict[str, Any]] = [dict(self.recipe)]
+        for name, spec in self.fit.items():
+            if spec.choices:
+                combos = [{**c, name: value} for c in combos for value in spec.choices]
+            elif name not in self.recipe:
+                combos = [{**c, name: math.sqrt(spec.low * spec.high)} for c in combos]
+        return combos
+
+    def hint_for(self, values: dict[str, Any]) -> str:
+        """The hint with the fitted values filled in."""
+        return self.hint.format(**values) if self.fit else self.hint
 
 
 @dataclass(frozen=True)
@@ -130,6 +166,15 @@ class Coverage:
 
 
 @dataclass(frozen=True)
+class Probes:
+    """Properties of a right answer that `judge.behaviour` tests by calling a wrong one again (`[probes]`)."""
+
+    causal: tuple[str, ...] = ()  # output position t (axis 1) depends only on these arguments' positions <= t
+    permutation: tuple[str, ...] = ()  # permuting these arguments' positions (axis 1) together changes nothing
+    normalised_rows: bool = False  # every output row (last axis) is LayerNorm-normalised: mean 0, variance 1
+
+
+@dataclass(frozen=True)
 class Problem:
     """A loaded, validated problem."""
 
@@ -148,6 +193,7 @@ class Problem:
     limits: Limits = field(default_factory=Limits)
     tolerance: Tolerance = field(default_factory=Tolerance)
     coverage: Coverage = field(default_factory=Coverage)
+    probes: Probes = field(default_factory=Probes)
 
     @property
     def statement_path(self) -> Path:
@@ -330,9 +376,37 @@ def _case(f: _Fields) -> CaseSpec:
     )
 
 
+def _fit(f: _Fields, name: str) -> Fit:
+    spec = f.sub(name)
+    spec.check_known({"range", "choices"})
+    if "range" in spec.table:
+        ends = spec.get("range", list)
+        if len(ends) != 2 or not all(isinstance(e, int | float) and not isinstance(e, bool) and e > 0 for e in ends) \
+                or not ends[0] < ends[1]:
+            raise spec.fail("range", "expected [low, high] with 0 < low < high (searched on a log scale)")
+        return Fit(low=float(ends[0]), high=float(ends[1]))
+    choices = spec.get("choices", list)
+    if not choices:
+        raise spec.fail("choices", "expected a non-empty list of values")
+    return Fit(choices=tuple(choices))
+
+
 def _mistake(f: _Fields) -> Mistake:
-    f.check_known({"id", "hint", "recipe"})
-    return Mistake(id=f.get("id", str), hint=f.get("hint", str), recipe=dict(f.get("recipe", dict)))
+    f.check_known({"id", "hint", "recipe", "fit", "detect"})
+    detect = f.get("detect", str, None)
+    if detect is not None and detect not in DETECTORS:
+        raise f.fail("detect", f"unknown detector {detect!r}; expected one of {list(DETECTORS)}")
+    fits = f.sub("fit") if "fit" in f.table else None
+    fit = {name: _fit(fits, name) for name in fits.table} if fits else {}
+    if sum(not spec.choices for spec in fit.values()) > 1:
+        raise f.fail("fit", "at most one fitted range per mistake (any number of choices)")
+    recipe = dict(f.get("recipe", dict, {} if detect else ...))
+    hint = f.get("hint", str)
+    try:
+        hint.format(**{name: spec.low if not spec.choices else spec.choices[0] for name, spec in fit.items()})
+    except (KeyError, IndexError, ValueError) as exc:
+        raise f.fail("hint", f"names a value that is not fitted ({exc}); fitted: {sorted(fit)}") from exc
+    return Mistake(id=f.get("id", str), hint=hint, recipe=recipe, fit=fit, detect=detect)
 
 
 def _coverage(f: _Fields) -> Coverage:
@@ -345,6 +419,12 @@ def _coverage(f: _Fields) -> Coverage:
     return Coverage(batch=f.get("batch", str, ""), time=_str_list(f, "time", []), heads=f.get("heads", str, ""),
                     near_constant_rows=f.get("near_constant_rows", bool, False),
                     overflow=dict(overflow) if overflow is not None else None, masks=masks)
+
+
+def _probes(f: _Fields) -> Probes:
+    f.check_known({"causal", "permutation", "normalised_rows"})
+    return Probes(causal=_str_list(f, "causal", []), permutation=_str_list(f, "permutation", []),
+                  normalised_rows=f.get("normalised_rows", bool, False))
 
 
 def _validate(problem: Problem, f: _Fields) -> None:
@@ -361,6 +441,9 @@ def _validate(problem: Problem, f: _Fields) -> None:
             raise f.fail("arguments", f"'{arg.name}' pads keys of unknown argument '{arg.keys_of}'")
     if any(a.kind == "custom" for a in problem.arguments) and problem.code.generate is None:
         raise f.fail("arguments", "a 'custom' argument needs generate() in generate.py")
+    for name in (*problem.probes.causal, *problem.probes.permutation):
+        if name not in names:
+            raise f.fail("probes", f"names unknown argument {name!r}")
     if wanted.masks and not any(a.kind == "mask" for a in problem.arguments):
         raise f.fail("coverage.masks", "names mask patterns, but no argument is of kind 'mask'")
     seen: set[str] = set()
@@ -383,9 +466,12 @@ def _validate(problem: Problem, f: _Fields) -> None:
         except (TypeError, ValueError) as exc:
             raise f.fail("coverage.overflow", str(exc)) from exc
     for i, mistake in enumerate(problem.mistakes):
+        if mistake.detect is None and problem.code.variant is None:
+            raise f.fail(f"mistakes[{i}].recipe", "names a recipe, but the folder has no mistakes.py to build it")
         try:
-            if check_params is not None:
-                check_params(mistake.recipe)
+            if check_params is not None and mistake.detect is None:
+                for recipe in mistake.recipes():
+                    check_params(recipe)
         except (TypeError, ValueError) as exc:
             raise f.fail(f"mistakes[{i}].recipe", str(exc)) from exc
 
@@ -396,7 +482,7 @@ def _code(folder: Path, data: dict[str, Any]) -> ProblemCode:
     try:
         return load_code(
             folder,
-            needs_mistakes=bool(data.get("mistakes")),
+            needs_mistakes=any(isinstance(m, dict) and "detect" not in m for m in data.get("mistakes", [])),
             needs_generate=any(isinstance(a, dict) and a.get("kind") == "custom" for a in arguments),
             needs_checker=any(isinstance(o, dict) and o.get("compare") == "checker" for o in outputs),
         )
@@ -422,7 +508,7 @@ def load_problem(folder: Path) -> Problem:
         raise top.fail(moved[0], "the trusted code now lives in the folder (reference.py, baseline.py, "
                                  "mistakes.py): remove this field; see docs/authoring.md")
     top.check_known({"title", "summary", "entry_point", "output", "outputs", "arguments", "cases", "mistakes",
-                     "benchmark", "limits", "tolerance", "coverage"})
+                     "benchmark", "limits", "tolerance", "coverage", "probes"})
     benchmark = top.sub("benchmark")
     benchmark.check_known({"dims", "device"})
     device = benchmark.get("device", str, "cpu")
@@ -452,6 +538,7 @@ def load_problem(folder: Path) -> Problem:
             safety=float(tol.get("safety", (int, float), 16.0)),
         ),
         coverage=_coverage(top.sub("coverage") if "coverage" in data else _Fields(path, {}, "coverage.")),
+        probes=_probes(top.sub("probes") if "probes" in data else _Fields(path, {}, "probes.")),
     )
     for name in ("statement.md", "starter.py"):
         if not (folder / name).is_file():
