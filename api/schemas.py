@@ -116,7 +116,14 @@ class SubmissionSummary(BaseModel):
 class SubmissionOut(SubmissionSummary):
     cases: list[CaseOut] = Field(default_factory=list, description="One entry per case, in order.")
     hint: str | None = Field(None, description="The likely mistake behind a Wrong Answer, in plain words.")
-    mistake: str | None = Field(None, description="That mistake's id.")
+    mistake: str | None = Field(
+        None, description="That mistake's id from the problem's catalogue; two ids joined by '+' when the output is "
+        "explained only by both together (e.g. 'pre-ln+relu').", examples=["layer-norm-eps", "pre-ln+relu"])
+    diagnosis: list[str] = Field(
+        default_factory=list, description="What was observed of a Wrong Answer that no known mistake explains, the "
+        "most telling first: from calling the submission again on freshly generated inputs (never a hidden case's).",
+        examples=[["decoder position 0 changes when only decoder position 4 of the input changes: a position may not "
+                   "see later ones (does the causal mask leak?)"]])
     timing: dict[str, Any] | None = Field(
         None,
         description="The speed comparison with the Torch reference, a phase after the verdict: `status` is "

@@ -18,12 +18,14 @@ from typing import Any
 
 import numpy as np
 
+from judge.behaviour import Behaviour, observe, probe_budget_seconds
 from judge.calls import call_request
 from judge.cases import Case, CaseError, make_cases
-from judge.expected import expected_for
+from judge.diagnosis import diagnose
+from judge.expected import expected_for, reply_bytes
 from judge.hints import WrongOutput, likely_mistake
 from judge.outputs import compare_all, named
-from judge.problem import Problem
+from judge.problem import CaseSpec, Problem
 from judge.runner import Child, Reply
 from judge.sandbox import isolation as sandbox_isolation
 from judge.verdicts import CaseResult, GradeResult, Verdict, overall
@@ -60,7 +62,7 @@ def watchdog_seconds(problem: Problem) -> float:
     no grading outlives it whatever goes wrong (the service's dispatcher uses it too).
     """
     cases = len(problem.cases) * problem.limits.case_wall_s
-    return _START_AND_LOAD_S + cases + WATCHDOG_MARGIN_S
+    return _START_AND_LOAD_S + cases + probe_budget_seconds(problem) + WATCHDOG_MARGIN_S
 
 
 def reply_verdict(reply: Reply) -> tuple[Verdict, str]:
@@ -157,11 +159,6 @@ def _judge_case(problem: Problem, case: Case, reply: Reply, wrongs: list[WrongOu
     return result
 
 
-def _reply_bytes(problem: Problem, case: Case) -> int:
-    """The most a correct reply can weigh: the expected outputs at 16 bytes an element, and slack."""
-    return 2 * expected_for(problem, case).nbytes + 4096 * len(problem.outputs)
-
-
 def _run_cases(problem: Problem, code: str, cases: list[Case],
                child: Child) -> tuple[list[CaseResult], list[WrongOutput], str | None]:
     """Every case through one child. Public cases run first, so that nothing the child says before its
@@ -186,12 +183,17 @@ def _run_cases(problem: Problem, code: str, cases: list[Case],
         if not case.spec.public:
             child.withhold_output()
         header, arrays = call_request(case.inputs, len(problem.outputs))
-        reply = child.request(header, arrays, max_reply_bytes=_reply_bytes(problem, case))
+        reply = child.request(header, arrays, max_reply_bytes=reply_bytes(problem, case))
         results[case.name] = _judge_case(problem, case, reply, wrongs, code)
         if case.spec.public:
             traceback = traceback or reply.traceback or None
         ended_in = case.name
     return [results[c.name] for c in cases], wrongs, traceback
+
+
+def _first_wrong(cases: list[Case], results: list[CaseResult]) -> CaseSpec:
+    """The spec of the first Wrong Answer, which the probes draw fresh inputs like."""
+    return next(c.spec for c, r in zip(cases, results, strict=True) if r.verdict is Verdict.WRONG_ANSWER)
 
 
 class _Watchdog:
@@ -242,8 +244,10 @@ def grade(problem: Problem, code: str, options: GradeOptions | None = None) -> G
         with Child(problem.limits, threads=options.threads, unsandboxed=options.unsandboxed) as child, \
                 _Watchdog(child, watchdog_seconds(problem)) as watchdog:
             results, wrongs, traceback = _run_cases(problem, code, cases, child)
-            results = watchdog.verdicts(results)
+            results = watchdog.verdicts(results)  # decided before any probe: a probe never changes a verdict
             verdict, score = overall(results)
+            behaviour = observe(problem, child, _first_wrong(cases, results), options.secret) \
+                if verdict is Verdict.WRONG_ANSWER else Behaviour()
         stdout, stderr = child.stdout, child.stderr
     except Exception as exc:
         log.exception("internal error while grading %s", problem.slug)
@@ -251,7 +255,7 @@ def grade(problem: Problem, code: str, options: GradeOptions | None = None) -> G
         return GradeResult(problem.slug, Verdict.INTERNAL_ERROR, 0.0, failed, isolation.level,
                            details=[*notes, f"internal error: {type(exc).__name__}: {exc}"],
                            judge_seconds=time.perf_counter() - started)
-    mistake = likely_mistake(problem, wrongs) if verdict is Verdict.WRONG_ANSWER else None
+    mistake = likely_mistake(problem, wrongs, behaviour.detected) if verdict is Verdict.WRONG_ANSWER else None
     return GradeResult(
         problem=problem.slug,
         verdict=verdict,
@@ -260,6 +264,7 @@ def grade(problem: Problem, code: str, options: GradeOptions | None = None) -> G
         sandbox=isolation.level,
         hint=mistake.hint if mistake else None,
         mistake=mistake.id if mistake else None,
+        diagnosis=diagnose(problem, results, behaviour) if verdict is Verdict.WRONG_ANSWER and not mistake else [],
         traceback=traceback,
         stdout=stdout,
         stderr=stderr,

@@ -78,7 +78,10 @@ def render(result: GradeResult, path: str | None = None, with_timing: bool = Tru
         parts.append(Text(f"WARNING: sandbox {result.sandbox}: submitted code ran without isolation", style="bold red"))
     parts.append(case_table(result))
     if result.hint:
-        parts.append(Panel(Text(result.hint), title="likely mistake", border_style="yellow"))
+        parts.append(Panel(Text(result.hint), title=f"likely mistake: {result.mistake}", border_style="yellow"))
+    if result.diagnosis:
+        parts.append(Panel(Text("\n".join(f"- {line}" for line in result.diagnosis)),
+                           title="what was observed (no known mistake explains it)", border_style="cyan"))
     if result.traceback:
         parts.append(Panel(Text(result.traceback.rstrip()), title="your traceback", border_style="red"))
     for label, body in (("stdout", result.stdout), ("stderr", result.stderr)):
@@ -106,6 +109,8 @@ def summary_row(result: GradeResult, path: str) -> dict[str, Any]:
         "score": round(result.score, 4),
         "first_failing_case": failing.name if failing else "",
         "hint": result.hint or "",
+        "mistake": result.mistake or "",
+        "diagnosis": result.diagnosis[0] if result.diagnosis else "",
         "speedup": speedup,
         "timing": timing.get("summary") or timing.get("reason", ""),
         "sandbox": result.sandbox,

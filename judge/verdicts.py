@@ -50,7 +50,8 @@ class GradeResult:
     cases: list[CaseResult]
     sandbox: str  # "bubblewrap" or "none"
     hint: str | None = None  # the likely mistake, in plain words
-    mistake: str | None = None  # the mistake's id in the manifest
+    mistake: str | None = None  # the mistake's id in the manifest; two joined by '+' when both are needed
+    diagnosis: list[str] = field(default_factory=list)  # what was observed of a Wrong Answer no mistake explains
     traceback: str | None = None  # the submission's own frames only
     stdout: str = ""
     stderr: str = ""

@@ -46,6 +46,7 @@ def to_out(submission: Submission) -> SubmissionOut:
     return SubmissionOut.model_validate({
         **summary_of(submission).model_dump(),
         "cases": result.get("cases", []), "hint": result.get("hint"), "mistake": result.get("mistake"),
+        "diagnosis": result.get("diagnosis", []),
         "timing": result.get("timing"), "sandbox": result.get("sandbox"), "traceback": result.get("traceback"),
         "stdout": result.get("stdout", ""), "stderr": result.get("stderr", ""), "details": result.get("details", []),
         "judge_seconds": result.get("judge_seconds"),
