@@ -49,6 +49,15 @@ class Recipe:
     use_padding: bool = True  # hide padded keys
     residual: bool = True  # add the sublayer's input back before normalising
     dtype: Literal["float64", "float32", "float16"] = "float64"  # the arithmetic used throughout
+    final_layer_norm: bool = True  # with pre_ln: the stack's last LayerNorm, written inside the layer
+    layer_norm_form: Literal["biased", "unbiased", "std-eps", "unbiased-std-eps"] = "biased"
+    padding_inverted: bool = False  # True read as "keep", filled with -1e9 (masked_fill style)
+    output_projection: bool = True  # the merged heads times w_o
+    fused_split: bool = False  # projections sharing an input fused, then split head-major (h, 3, dh)
+    kv_from_decoder: bool = False  # cross-attention's K and V from the decoder stream, not the encoder
+    single_head: bool = False  # num_heads ignored: one head over the full width
+    sublayer_order: Literal["as-given", "reversed", "cross-first"] = "as-given"
+    shared_weight: Literal["", "k=q", "v=k", "v=q", "q=k", "k=v", "q=v"] = ""  # e.g. "k=q": keys use w_q
 
     @classmethod
     def from_fields(cls, values: dict[str, Any]) -> Recipe:
@@ -58,6 +67,27 @@ class Recipe:
         if unknown:
             raise ValueError(f"unknown recipe field(s) {unknown}; known: {sorted(known)}")
         return cls(**values)
+
+
+def _norm(x: Array, recipe: Recipe) -> Array:
+    """LayerNorm as the recipe writes it: the variance biased or not, eps inside the root or added to the std."""
+    if recipe.layer_norm_form == "biased":
+        return layer_norm(x, recipe.layer_norm_eps)
+    centred = x - x.mean(axis=-1, keepdims=True)
+    ddof = 1 if recipe.layer_norm_form.startswith("unbiased") else 0
+    var = (centred**2).sum(axis=-1, keepdims=True) / (x.shape[-1] - ddof)
+    if recipe.layer_norm_form.endswith("std-eps"):
+        return centred / (np.sqrt(var) + recipe.layer_norm_eps)
+    return centred / np.sqrt(var + recipe.layer_norm_eps)
+
+
+def _in_order(sublayers: list[Any], recipe: Recipe) -> list[Any]:
+    """The sublayers in the order the recipe applies them (as given: self, cross, feed-forward)."""
+    if recipe.sublayer_order == "reversed":
+        return sublayers[::-1]
+    if recipe.sublayer_order == "cross-first" and len(sublayers) == 3:
+        return [sublayers[1], sublayers[0], sublayers[2]]
+    return sublayers
 
 
 def _caster(recipe: Recipe) -> Any:
@@ -78,6 +108,26 @@ def _merge(x: Array, recipe: Recipe) -> Array:
     return x.reshape(n, t, h * dh)  # (N, T, d), undoing the wrong split
 
 
+def _projections(xq: Array, xkv: Array, w: tuple[Array, Array, Array], num_heads: int,
+                 recipe: Recipe) -> tuple[Array, Array, Array]:
+    """Q, K and V, each (N, h, T, dh): from separate weights, or fused and split the wrong way."""
+    named = dict(zip("qkv", w, strict=True))
+    if recipe.shared_weight:
+        target, source = recipe.shared_weight.split("=")
+        named[target] = named[source]
+    p = xq @ named["q"], xkv @ named["k"], xkv @ named["v"]  # (N, T, d), (N, S, d), (N, S, d)
+    if not recipe.fused_split:
+        q, k, v = (_split(x, num_heads, recipe) for x in p)
+        return q, k, v
+    fused = p if xq is xkv else p[1:]  # self-attention fuses Q, K and V; cross-attention K and V
+    n, t, d = fused[0].shape
+    parts = np.concatenate(fused, axis=-1).reshape(n, t, num_heads, len(fused), d // num_heads)  # head-major
+    split = [parts[:, :, :, i].transpose(0, 2, 1, 3) for i in range(len(fused))]  # (N, h, T, dh) each
+    if xq is xkv:
+        return split[0], split[1], split[2]
+    return _split(p[0], num_heads, recipe), split[0], split[1]
+
+
 def _mha(
     xq: Array,
     xkv: Array,
@@ -86,17 +136,16 @@ def _mha(
     blocked: NDArray[np.bool_] | None,
     recipe: Recipe,
 ) -> Array:
-    w_q, w_k, w_v, w_o = w
-    q = _split(xq @ w_q, num_heads, recipe)  # (N, h, T, dh)
-    k = _split(xkv @ w_k, num_heads, recipe)  # (N, h, S, dh)
-    v = _split(xkv @ w_v, num_heads, recipe)  # (N, h, S, dh)
+    num_heads = 1 if recipe.single_head else num_heads
+    q, k, v = _projections(xq, xkv, w[:3], num_heads, recipe)  # (N, h, T, dh), (N, h, S, dh) twice
     scores = q @ np.swapaxes(k, -1, -2)  # (N, h, T, S)
     if recipe.scale_by_d_model:
         scores = scores / math.sqrt(xq.shape[-1])
     elif recipe.scale_scores:
         scores = scores / math.sqrt(q.shape[-1])
     if blocked is not None:
-        scores = np.where(blocked, -np.inf, scores)
+        # masked_fill(-1e9) is what an inverted mask is usually written with: a row all hidden becomes uniform
+        scores = np.where(blocked, -1e9 if recipe.padding_inverted else -np.inf, scores)
     if not recipe.stable_softmax:
         e = np.exp(scores)
         weights = e / e.sum(axis=-1, keepdims=True)
@@ -105,12 +154,21 @@ def _mha(
         weights = np.nan_to_num(softmax(scores, axis=-2))
     else:
         weights = softmax(scores, axis=-1)
-    return _merge(weights @ v, recipe) @ w_o  # (N, T, d)
+    merged = _merge(weights @ v, recipe)  # (N, T, d)
+    return merged @ w[3] if recipe.output_projection else merged
+
+
+def _padding(padding_mask: NDArray[np.bool_] | None, recipe: Recipe) -> NDArray[np.bool_] | None:
+    """The key-padding block as the recipe reads the mask."""
+    if not recipe.use_padding or padding_mask is None:
+        return None
+    mask = np.asarray(padding_mask, dtype=bool)
+    return key_padding_block(~mask if recipe.padding_inverted else mask)
 
 
 def _sublayer(x: Array, compute: Any, recipe: Recipe) -> Array:
     """Post-LN LN(x + f(x)) or, for the pre-LN mistake, x + f(LN(x))."""
-    norm = lambda a: layer_norm(a, recipe.layer_norm_eps)  # noqa: E731 - a one-line local
+    norm = lambda a: _norm(a, recipe)  # noqa: E731 - a one-line local
     if recipe.pre_ln:
         return x + compute(norm(x))
     return norm(x + compute(x)) if recipe.residual else norm(compute(x))
@@ -123,7 +181,7 @@ def _ffn(w_mlp1: Array, w_mlp2: Array, recipe: Recipe) -> Any:
 
 def _final(x: Array, recipe: Recipe) -> Array:
     # a pre-LN stack normalises once more at the very end
-    return layer_norm(x, recipe.layer_norm_eps) if recipe.pre_ln else x
+    return _norm(x, recipe) if recipe.pre_ln and recipe.final_layer_norm else x
 
 
 def cross_attention_block(
@@ -145,8 +203,12 @@ def cross_attention_block(
     w = (cast(w_q), cast(w_k), cast(w_v), cast(w_o))
     t_dec, t_enc = y.shape[1], enc.shape[1]
     blocked = causal_block(max(t_dec, t_enc))[:t_dec, :t_enc] if recipe.causal_cross else None
-    x = _sublayer(y, lambda z: _mha(z, enc, w, num_heads, blocked, recipe), recipe)
-    x = _sublayer(x, _ffn(cast(w_mlp1), cast(w_mlp2), recipe), recipe)
+    if recipe.kv_from_decoder:
+        blocked = causal_block(t_dec) if recipe.causal_cross else None
+    attend = lambda z: _mha(z, z if recipe.kv_from_decoder else enc, w, num_heads, blocked, recipe)  # noqa: E731
+    x = y
+    for compute in _in_order([attend, _ffn(cast(w_mlp1), cast(w_mlp2), recipe)], recipe):
+        x = _sublayer(x, compute, recipe)
     return _final(x, recipe)
 
 
@@ -167,11 +229,13 @@ def encoder_layer(
     cast = _caster(recipe)
     xs = cast(x)
     w = (cast(w_q), cast(w_k), cast(w_v), cast(w_o))
-    blocked = key_padding_block(padding_mask) if recipe.use_padding else None
+    blocked = _padding(padding_mask, recipe)
     if recipe.causal_cross:  # for the encoder: a causal mask where attention is bidirectional
         blocked = combine_blocks(blocked, causal_block(xs.shape[1]))
-    h = _sublayer(xs, lambda z: _mha(z, z, w, num_heads, blocked, recipe), recipe)
-    h = _sublayer(h, _ffn(cast(w_mlp1), cast(w_mlp2), recipe), recipe)
+    h = xs
+    for compute in _in_order([lambda z: _mha(z, z, w, num_heads, blocked, recipe),
+                              _ffn(cast(w_mlp1), cast(w_mlp2), recipe)], recipe):
+        h = _sublayer(h, compute, recipe)
     return _final(h, recipe)
 
 
@@ -201,10 +265,17 @@ def decoder_layer(
     t_dec, t_enc = y.shape[1], enc.shape[1]
     self_blocked = causal_block(t_dec) if recipe.causal_self else None
     cross_blocked = combine_blocks(
-        key_padding_block(encoder_padding_mask) if recipe.use_padding else None,
+        _padding(encoder_padding_mask, recipe),
         causal_block(max(t_dec, t_enc))[:t_dec, :t_enc] if recipe.causal_cross else None,
     )
-    h = _sublayer(y, lambda z: _mha(z, z, self_w, num_heads, self_blocked, recipe), recipe)
-    h = _sublayer(h, lambda z: _mha(z, enc, cross_w, num_heads, cross_blocked, recipe), recipe)
-    h = _sublayer(h, _ffn(cast(w_mlp1), cast(w_mlp2), recipe), recipe)
+    if recipe.kv_from_decoder:  # attending to the decoder: the encoder's padding no longer fits
+        cross_blocked = causal_block(t_dec) if recipe.causal_cross else None
+
+    def cross(z: Array) -> Array:
+        return _mha(z, z if recipe.kv_from_decoder else enc, cross_w, num_heads, cross_blocked, recipe)
+
+    h = y
+    for compute in _in_order([lambda z: _mha(z, z, self_w, num_heads, self_blocked, recipe), cross,
+                              _ffn(cast(w_mlp1), cast(w_mlp2), recipe)], recipe):
+        h = _sublayer(h, compute, recipe)
     return _final(h, recipe)

@@ -76,6 +76,22 @@ DISTINGUISHABLE = [
     ("residual", False, "encoder", 3, {}),
     ("dtype", "float32", "decoder", 3, {}),
     ("dtype", "float16", "cross", 3, {}),
+    ("final_layer_norm", False, "decoder", 3, {"with": {"pre_ln": True}}),  # only pre-LN has a final LayerNorm
+    ("layer_norm_form", "unbiased", "cross", 3, {}),
+    ("layer_norm_form", "std-eps", "encoder", 3, {"scale": 0.01}),  # eps only matters beside a small variance
+    ("layer_norm_form", "unbiased-std-eps", "decoder", 3, {}),
+    ("padding_inverted", True, "encoder", 3, {}),
+    ("padding_inverted", True, "decoder", 3, {}),
+    ("output_projection", False, "cross", 3, {}),
+    ("fused_split", True, "encoder", 3, {}),  # Q, K and V fused
+    ("fused_split", True, "cross", 3, {}),  # K and V fused
+    ("kv_from_decoder", True, "cross", 3, {}),
+    ("kv_from_decoder", True, "decoder", 3, {}),
+    ("single_head", True, "encoder", 3, {}),
+    ("sublayer_order", "reversed", "cross", 3, {}),
+    ("sublayer_order", "cross-first", "decoder", 3, {}),
+    ("shared_weight", "k=q", "cross", 3, {}),
+    ("shared_weight", "v=k", "decoder", 3, {}),
 ]
 
 
@@ -89,10 +105,11 @@ def test_every_recipe_field_has_a_distinguishing_case():
 @pytest.mark.parametrize(("field", "value", "block", "num_heads", "options"), DISTINGUISHABLE,
                          ids=[f"{f}={v}-{b}" for f, v, b, *_ in DISTINGUISHABLE])
 def test_each_non_default_recipe_field_changes_the_output(field, value, block, num_heads, options):
+    base = options.pop("with", {})  # a field that acts only beside another is compared with that other alone
     inp = _inputs(8, **options)
-    exact = _run(blocks, block, inp, num_heads)
+    exact = _run(variants, block, inp, num_heads, Recipe(**base)) if base else _run(blocks, block, inp, num_heads)
     with np.errstate(all="ignore"):  # float16 and the unstable softmax overflow on purpose
-        varied = np.asarray(_run(variants, block, inp, num_heads, Recipe(**{field: value})))
+        varied = np.asarray(_run(variants, block, inp, num_heads, Recipe(**base, **{field: value})))
     assert varied.shape == exact.shape
     assert np.isfinite(exact).all()
     if field == "stable_softmax":
