@@ -114,8 +114,16 @@ def _batch(problem: Problem, call: _Caller, base: list[np.ndarray], tolerance: f
     changed = False
     for arg in problem.arguments:
         value = inputs[arg.name]
-        if arg.shape and arg.shape[0] == batch and isinstance(value, np.ndarray) and value.dtype.kind == "f":
+        if not (arg.shape and arg.shape[0] == batch and isinstance(value, np.ndarray)):
+            continue
+        if value.dtype.kind == "f":
             inputs[arg.name] = _redrawn(value, (0,), rng)
+            changed = True
+        elif value.dtype == np.bool_ and value.shape[0] > 1:
+            # a mask stays valid: element 0 takes element 1's pattern, or hides nothing if they are the same
+            value = value.copy()
+            value[0] = False if (value[0] == value[1]).all() else value[1]
+            inputs[arg.name] = value
             changed = True
     after = call(inputs) if changed else None
     if after is None:

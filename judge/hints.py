@@ -63,34 +63,53 @@ def _variant(problem: Problem, recipe: dict[str, Any], wrong: WrongOutput,
             outputs = as_outputs(problem, problem.variant(recipe, wrong.case.pristine_inputs(), dtype=dtype))
         except (OutputError, ValueError, TypeError, FloatingPointError, ZeroDivisionError):
             return None  # a combination the variant cannot build (or one that breaks on these inputs)
-    if any(e.shape != w.shape or not np.isfinite(e).all() for e, w in zip(outputs, wrong.outputs, strict=True)):
+    if any(e.shape != w.shape for e, w in zip(outputs, wrong.outputs, strict=True)):
         return None
     return outputs
+
+
+def _aligned(got: list[np.ndarray], variant: list[np.ndarray]) -> tuple[list[np.ndarray], list[np.ndarray]] | None:
+    """Both sides with their non-finite values set aside: they must be the same values in the same places
+    (a softmax that overflows gives NaN exactly where its variant does), and are then compared as zeros."""
+    kept_got, kept_variant = [], []
+    for g, v in zip(got, variant, strict=True):
+        if g.dtype.kind in "iu" and v.dtype.kind in "iu":  # integers are always finite: compared as they are
+            kept_got.append(g)
+            kept_variant.append(v)
+            continue
+        g64, v64 = g.astype(np.float64), v.astype(np.float64)
+        odd = ~np.isfinite(g64)
+        if not np.array_equal(odd, ~np.isfinite(v64)) or not np.array_equal(g64[odd], v64[odd], equal_nan=True):
+            return None
+        kept_got.append(np.where(odd, 0.0, g64))
+        kept_variant.append(np.where(odd, 0.0, v64))
+    return kept_got, kept_variant
 
 
 def _mistake_tolerance(problem: Problem, recipe: dict[str, Any], wrong: WrongOutput,
                        variant: list[np.ndarray]) -> float:
     if recipe.get("dtype") in (None, "float64", "float32"):
         # the mistaken block can be worse conditioned than the right one: allow its own float32 error
-        in_float32 = _variant(problem, recipe, wrong, dtype="float32")
-        if in_float32 is None:
-            return wrong.tolerance
-        return max(wrong.tolerance, problem.tolerance.safety * largest_gap(in_float32, variant))
-    # Rounding in a lower precision differs between implementations, so a low-precision
-    # mistake matches when the output strays from the variant by no more than the
-    # variant strays from the same recipe in float64 (twice over): errors of the same precision.
-    exact = _variant(problem, {k: v for k, v in recipe.items() if k != "dtype"}, wrong)
-    if exact is None:
+        other = _variant(problem, recipe, wrong, dtype="float32")
+    else:
+        # Rounding in a lower precision differs between implementations, so a low-precision
+        # mistake matches when the output strays from the variant by no more than the
+        # variant strays from the same recipe in float64 (twice over): errors of the same precision.
+        other = _variant(problem, {k: v for k, v in recipe.items() if k != "dtype"}, wrong)
+    pair = _aligned(other, variant) if other is not None else None
+    if pair is None:
         return wrong.tolerance
-    return max(wrong.tolerance, 2.0 * largest_gap(variant, exact))
+    factor = problem.tolerance.safety if recipe.get("dtype") in (None, "float64", "float32") else 2.0
+    return max(wrong.tolerance, factor * largest_gap(*pair))
 
 
 def _matches(problem: Problem, recipe: dict[str, Any], wrong: WrongOutput) -> bool:
     variant = _variant(problem, recipe, wrong)
-    if variant is None:
+    pair = _aligned(wrong.outputs, variant) if variant is not None else None
+    if variant is None or pair is None:
         return False
     tolerance = _mistake_tolerance(problem, recipe, wrong, variant)
-    _, comparison = compare_all(problem, wrong.outputs, variant, tolerance, wrong.case.pristine_inputs())
+    _, comparison = compare_all(problem, pair[0], pair[1], tolerance, wrong.case.pristine_inputs())
     return comparison.passed
 
 
@@ -99,9 +118,10 @@ def _badness(problem: Problem, recipe: dict[str, Any], wrongs: list[WrongOutput]
     worst = 0.0
     for wrong in wrongs:
         variant = _variant(problem, recipe, wrong)
-        if variant is None:
+        pair = _aligned(wrong.outputs, variant) if variant is not None else None
+        if pair is None:
             return math.inf
-        worst = max(worst, largest_gap(wrong.outputs, variant) / max(wrong.tolerance, 1e-300))
+        worst = max(worst, largest_gap(*pair) / max(wrong.tolerance, 1e-300))
     return worst
 
 
@@ -167,7 +187,7 @@ def _explain(problem: Problem, mistakes: tuple[Mistake, ...], wrongs: list[Wrong
 def _compatible(a: Mistake, b: Mistake) -> bool:
     """Two mistakes can be combined when they set different recipe fields."""
     fields_a, fields_b = set(a.recipe) | set(a.fit), set(b.recipe) | set(b.fit)
-    return not fields_a & fields_b and not (a.fit and b.fit)
+    return not fields_a & fields_b
 
 
 def likely_mistake(problem: Problem, wrongs: list[WrongOutput], detected: set[str] | None = None) -> Explanation | None:
