@@ -22,8 +22,8 @@ from numpy.typing import NDArray
 Floats = NDArray[np.floating]
 Blocked = NDArray[np.bool_]
 
-MaskUse = Literal["before", "ignored", "inverted", "after_zero", "after_renormalise"]
-MASK_USES: tuple[str, ...] = ("before", "ignored", "inverted", "after_zero", "after_renormalise")
+MaskUse = Literal["before", "ignored", "inverted", "inverted_fill", "after_zero", "after_renormalise"]
+MASK_USES: tuple[str, ...] = ("before", "ignored", "inverted", "inverted_fill", "after_zero", "after_renormalise")
 
 
 def masked_softmax(
@@ -39,7 +39,9 @@ def masked_softmax(
     - "before" (right): blocked scores become -inf before the softmax, so they get zero weight.
     - "ignored": the mask is not used at all.
     - "inverted": True read as "may attend" (torch's convention for a bool `attn_mask`),
-      so a query attends exactly the keys it must not.
+      so a query attends exactly the keys it must not; one that may see nothing gets zeros.
+    - "inverted_fill": inverted, written as masked_fill(mask == 0, -1e9): a query that
+      may see nothing gets uniform weights over every key instead.
     - "after_zero": a softmax over every key, then the blocked weights set to zero; the
       rest no longer sum to 1.
     - "after_renormalise": as "after_zero", then divided by the weights' new sum. Equal to
@@ -52,6 +54,8 @@ def masked_softmax(
     hidden = None
     if blocked is not None:
         hidden = {"before": blocked, "inverted": ~blocked}.get(mask)
+    if blocked is not None and mask == "inverted_fill":
+        scores = np.where(blocked, scores, -1e9)  # finite: a line that keeps nothing is uniform, not empty
     if hidden is not None:
         scores = np.where(hidden, -np.inf, scores)  # a Python float keeps the scores' dtype
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):

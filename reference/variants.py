@@ -8,7 +8,7 @@ list mistakes as recipe fields (data), so an author adds a diagnosis without cod
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -58,6 +58,7 @@ class Recipe:
     single_head: bool = False  # num_heads ignored: one head over the full width
     sublayer_order: Literal["as-given", "reversed", "cross-first"] = "as-given"
     shared_weight: Literal["", "k=q", "v=k", "v=q", "q=k", "k=v", "q=v"] = ""  # e.g. "k=q": keys use w_q
+    attention_scope: Literal["all", "self", "cross"] = "all"  # the decoder's attention mistakes in one sublayer only
 
     @classmethod
     def from_fields(cls, values: dict[str, Any]) -> Recipe:
@@ -88,6 +89,18 @@ def _in_order(sublayers: list[Any], recipe: Recipe) -> list[Any]:
     if recipe.sublayer_order == "cross-first" and len(sublayers) == 3:
         return [sublayers[1], sublayers[0], sublayers[2]]
     return sublayers
+
+
+_ATTENTION_FIELDS = ("scale_scores", "scale_by_d_model", "softmax_over_queries", "stable_softmax", "heads_transposed",
+                     "output_projection", "fused_split", "single_head", "shared_weight")
+
+
+def _scoped(recipe: Recipe, sublayer: str) -> Recipe:
+    """The recipe for one of the decoder's attention sublayers: its attention mistakes apply only in scope."""
+    if recipe.attention_scope in ("all", sublayer):
+        return recipe
+    right = Recipe()
+    return replace(recipe, **{name: getattr(right, name) for name in _ATTENTION_FIELDS})
 
 
 def _caster(recipe: Recipe) -> Any:
@@ -272,10 +285,11 @@ def decoder_layer(
         cross_blocked = causal_block(t_dec) if recipe.causal_cross else None
 
     def cross(z: Array) -> Array:
-        return _mha(z, z if recipe.kv_from_decoder else enc, cross_w, num_heads, cross_blocked, recipe)
+        return _mha(z, z if recipe.kv_from_decoder else enc, cross_w, num_heads, cross_blocked,
+                    _scoped(recipe, "cross"))
 
     h = y
-    for compute in _in_order([lambda z: _mha(z, z, self_w, num_heads, self_blocked, recipe), cross,
+    for compute in _in_order([lambda z: _mha(z, z, self_w, num_heads, self_blocked, _scoped(recipe, "self")), cross,
                               _ffn(cast(w_mlp1), cast(w_mlp2), recipe)], recipe):
         h = _sublayer(h, compute, recipe)
     return _final(h, recipe)

@@ -23,10 +23,13 @@ class Recipe:
     scale_scores: bool = True  # divide the scores by sqrt(d_head)
     scale_by_d_model: bool = False  # divide by sqrt(d_model) instead of sqrt(d_head)
     mask_inverted: bool = False  # True read as "may attend" (torch's bool attn_mask convention)
+    inverted_fill: Literal["zero", "uniform"] = "zero"  # inverted: a query that sees nothing gets zeros or uniform
     mask_ignored: bool = False  # the mask is not applied at all
     value_from_key: bool = False  # V = key @ w_v + b_v: `value` never used
     softmax_over_queries: bool = False  # normalise over the query axis instead of the keys
     stable_softmax: bool = True  # subtract the row maximum before exp (else large scores overflow)
+    single_head: bool = False  # num_heads ignored: one head over the full width
+    shared_weight: Literal["", "k=q", "v=k", "v=q", "q=k", "k=v", "q=v"] = ""  # e.g. "k=q": keys use w_q and b_q
     dtype: Literal["float64", "float32"] = "float64"  # the arithmetic used throughout
 
     def __post_init__(self) -> None:
@@ -69,16 +72,21 @@ def variant(params: dict[str, Any], inputs: dict[str, Any], dtype: str | None = 
     def project(x: Any, w: str, b: str) -> Any:
         return x @ c(w) + c(b) if recipe.biases else x @ c(w)
 
-    h = inputs["num_heads"]
+    weights = {"q": ("w_q", "b_q"), "k": ("w_k", "b_k"), "v": ("w_v", "b_v")}
+    if recipe.shared_weight:
+        target, source = recipe.shared_weight.split("=")
+        weights[target] = weights[source]
+    h = 1 if recipe.single_head else inputs["num_heads"]
     query, key = c("query"), c("key")
     value = key if recipe.value_from_key else c("value")
-    q = _split(project(query, "w_q", "b_q"), h, recipe)  # (N, h, T_q, d_head)
-    k = _split(project(key, "w_k", "b_k"), h, recipe)  # (N, h, T_k, d_head)
-    v = _split(project(value, "w_v", "b_v"), h, recipe)  # (N, h, T_k, d_head)
+    q = _split(project(query, *weights["q"]), h, recipe)  # (N, h, T_q, d_head)
+    k = _split(project(key, *weights["k"]), h, recipe)  # (N, h, T_k, d_head)
+    v = _split(project(value, *weights["v"]), h, recipe)  # (N, h, T_k, d_head)
     mask = inputs.get("mask")
     blocked = None if mask is None else np.asarray(mask, dtype=bool)[:, None]  # (N, 1, T_q, T_k)
     divisor = math.sqrt(query.shape[-1]) if recipe.scale_by_d_model else None if recipe.scale_scores else 1.0
-    use: MaskUse = "inverted" if recipe.mask_inverted else "ignored" if recipe.mask_ignored else "before"
+    inverted: MaskUse = "inverted" if recipe.inverted_fill == "zero" else "inverted_fill"
+    use: MaskUse = inverted if recipe.mask_inverted else "ignored" if recipe.mask_ignored else "before"
     heads = scaled_dot_product(q, k, v, blocked, divisor=divisor, mask=use,
                                axis=-2 if recipe.softmax_over_queries else -1,
                                max_subtraction=recipe.stable_softmax)  # (N, h, T_q, d_head)

@@ -19,6 +19,7 @@ class Recipe:
     """Every choice a student can get wrong; the defaults are right."""
 
     mask_inverted: bool = False  # True read as "may attend" (torch's bool attn_mask convention)
+    inverted_fill: Literal["zero", "uniform"] = "zero"  # inverted: a query that sees nothing gets zeros or uniform
     mask_ignored: bool = False  # the mask is not applied at all
     mask_after_softmax: Literal["", "zero", "renormalise"] = ""  # zero the blocked weights after the softmax
     scale_scores: bool = True  # divide the scores by sqrt(d_k)
@@ -47,7 +48,7 @@ class Recipe:
     @property
     def mask_use(self) -> MaskUse:
         if self.mask_inverted:
-            return "inverted"
+            return "inverted" if self.inverted_fill == "zero" else "inverted_fill"
         if self.mask_ignored:
             return "ignored"
         if self.mask_after_softmax:

@@ -92,6 +92,7 @@ DISTINGUISHABLE = [
     ("sublayer_order", "cross-first", "decoder", 3, {}),
     ("shared_weight", "k=q", "cross", 3, {}),
     ("shared_weight", "v=k", "decoder", 3, {}),
+    ("attention_scope", "cross", "decoder", 3, {"with": {"output_projection": False}}),  # scopes another mistake
 ]
 
 
