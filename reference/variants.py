@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, fields, replace
-from typing import Any, Literal
+from typing import Any, Literal, get_args, get_origin, get_type_hints
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -60,6 +60,11 @@ class Recipe:
     shared_weight: Literal["", "k=q", "v=k", "v=q", "q=k", "k=v", "q=v"] = ""  # e.g. "k=q": keys use w_q
     attention_scope: Literal["all", "self", "cross"] = "all"  # the decoder's attention mistakes in one sublayer only
 
+    def __post_init__(self) -> None:
+        for name, allowed in _CHOICES.items():
+            if getattr(self, name) not in allowed:
+                raise ValueError(f"{name} must be one of {list(allowed)}, not {getattr(self, name)!r}")
+
     @classmethod
     def from_fields(cls, values: dict[str, Any]) -> Recipe:
         """Build a recipe from manifest data, naming any unknown field."""
@@ -68,6 +73,9 @@ class Recipe:
         if unknown:
             raise ValueError(f"unknown recipe field(s) {unknown}; known: {sorted(known)}")
         return cls(**values)
+
+
+_CHOICES = {name: get_args(kind) for name, kind in get_type_hints(Recipe).items() if get_origin(kind) is Literal}
 
 
 def _norm(x: Array, recipe: Recipe) -> Array:

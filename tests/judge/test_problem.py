@@ -247,6 +247,30 @@ def test_mistake_with_an_unknown_recipe_field(folder):
     _fails(folder, path, "'mistakes[0].recipe'", "scale_scorez")
 
 
+@pytest.mark.parametrize(("fit", "fragments"), [
+    ("{ layer_norm_eps = { range = [1.0, 1e-3] } }", ["'mistakes[0].fit.layer_norm_eps.range'", "0 < low < high"]),
+    ("{ layer_norm_eps = { range = [0, 1] } }", ["0 < low < high"]),
+    ("{ layer_norm_eps = { choices = [] } }", ["'mistakes[0].fit.layer_norm_eps.choices'", "non-empty"]),
+    ("{ layer_norm_eps = { between = [1, 2] } }", ["layer_norm_eps.between'", "unknown field"]),
+    ("{ layer_norm_eps = { range = [1e-9, 1.0] }, scale_by_d_model = { range = [1.0, 2.0] } }",
+     ["at most one fitted range"]),
+    ("{ activation = { choices = ['gelu', 'swish'] } }", ["'mistakes[0].recipe'", "activation"]),
+])
+def test_a_malformed_fit_is_named(folder, fit, fragments):
+    path = _edit(folder, r"^(recipe = \{.*\})$", rf"\1\nfit = {fit}")
+    _fails(folder, path, *fragments)
+
+
+def test_a_hint_may_name_only_fitted_values(folder):
+    path = _edit(folder, r'^hint = "The scores were not divided.*$', 'hint = "eps {layer_norm_eps:.1g}"')
+    _fails(folder, path, "'mistakes[0].hint'", "not fitted")
+
+
+def test_an_unknown_detector_is_named(folder):
+    path = _edit(folder, r"^(recipe = \{.*\})$", r'\1\ndetect = "telepathy"')
+    _fails(folder, path, "'mistakes[0].detect'", "telepathy", "repeat")
+
+
 def test_invalid_toml(folder):
     path = folder / "problem.toml"
     path.write_text(path.read_text(encoding="utf-8") + "\nthis is = = not toml\n", encoding="utf-8")
