@@ -191,10 +191,14 @@ def _compatible(a: Mistake, b: Mistake) -> bool:
 
 
 def likely_mistake(problem: Problem, wrongs: list[WrongOutput], detected: set[str] | None = None) -> Explanation | None:
-    """The first explanation of every wrong output: a detector's finding (`judge.behaviour`), one mistake
-    in manifest order, else a pair of them."""
+    """The first explanation of every wrong output (every finite one, if there are any): a detector's
+    finding (`judge.behaviour`), one mistake in manifest order, else a pair of them."""
     if not wrongs:
         return None
+    # NaN comes as much from how a mistake is written (0/0 where the variant writes 0) as from the mistake:
+    # outputs with NaN or infinity must be reproduced only when no finite wrong output is there to be
+    finite = [w for w in wrongs if all(np.isfinite(o.astype(np.float64)).all() for o in w.outputs)]
+    wrongs = finite or wrongs
     detected = detected or set()
     if "repeat" in detected:  # random outputs: no recipe can reproduce them
         return next((Explanation((m,)) for m in problem.mistakes if m.detect == "repeat"), None)
