@@ -1,6 +1,7 @@
 """Smooths the precisions of orders 2..4 with add-one, (m + 1) / (t + 1), so no order is ever zero.
 
 Verdict: Wrong Answer
+Mistake: add-one-smoothing
 """
 
 import math

@@ -1,6 +1,7 @@
 """Writes the brevity penalty as exp(1 - c/r) instead of exp(1 - r/c).
 
 Verdict: Wrong Answer
+Mistake: brevity-penalty-inverted
 """
 
 import math

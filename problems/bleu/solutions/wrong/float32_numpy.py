@@ -1,6 +1,7 @@
 """Right counts, but the precisions, logs and exps in float32: off by about 1e-7, far beyond float64 rounding.
 
 Verdict: Wrong Answer
+Mistake: none
 """
 
 from collections import Counter

@@ -1,6 +1,7 @@
 """Leaves out the brevity penalty: returns the geometric mean of the precisions alone.
 
 Verdict: Wrong Answer
+Mistake: no-brevity-penalty
 """
 
 import math

@@ -1,6 +1,7 @@
 """Counts every candidate n-gram that occurs in the reference, without clipping to the reference's count.
 
 Verdict: Wrong Answer
+Mistake: no-clipping
 """
 
 import math

@@ -1,6 +1,7 @@
 """Loops over range(1, 4): only the 1-, 2- and 3-gram precisions enter the geometric mean.
 
 Verdict: Wrong Answer
+Mistake: orders-one-to-three
 """
 
 import math

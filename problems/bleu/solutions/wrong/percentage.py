@@ -1,6 +1,7 @@
 """Returns BLEU as a percentage (0..100), the way sacrebleu prints it, instead of a fraction.
 
 Verdict: Wrong Answer
+Mistake: percentage
 """
 
 import math

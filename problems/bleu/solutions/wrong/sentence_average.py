@@ -1,6 +1,7 @@
 """Computes BLEU per sentence and returns the mean, instead of pooling the counts over the corpus.
 
 Verdict: Wrong Answer
+Mistake: sentence-average
 """
 
 from collections import Counter

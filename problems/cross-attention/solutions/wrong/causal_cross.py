@@ -1,6 +1,7 @@
 """Puts a causal mask on cross-attention, where every decoder position sees every encoder position.
 
 Verdict: Wrong Answer
+Mistake: causal-cross
 """
 
 import numpy as np

@@ -1,6 +1,7 @@
 """Builds a pre-LN block, x + f(LN(x)) with one final LayerNorm, instead of post-LN LN(x + f(x)).
 
 Verdict: Wrong Answer
+Mistake: pre-ln
 """
 
 import numpy as np

@@ -1,6 +1,7 @@
 """Uses ReLU in the feed-forward instead of GELU.
 
 Verdict: Wrong Answer
+Mistake: relu
 """
 
 import numpy as np

@@ -1,6 +1,7 @@
 """Adds the attention to the mean of encoder_out instead of to decoder_x.
 
 Verdict: Wrong Answer
+Mistake: none
 """
 
 import numpy as np

@@ -1,6 +1,7 @@
 """Divides the scores by sqrt(d_model) instead of sqrt(d_head = d_model / num_heads).
 
 Verdict: Wrong Answer
+Mistake: scale-by-d-model
 """
 
 import numpy as np

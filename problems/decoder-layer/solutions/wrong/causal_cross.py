@@ -1,6 +1,7 @@
 """Puts a causal mask on cross-attention as well, where every decoder position sees every unpadded encoder position.
 
 Verdict: Wrong Answer
+Mistake: causal-cross
 """
 
 import numpy as np

@@ -1,6 +1,7 @@
 """Computes the whole layer in float16.
 
 Verdict: Wrong Answer
+Mistake: float16
 """
 
 import numpy as np

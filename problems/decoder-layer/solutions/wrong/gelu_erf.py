@@ -1,6 +1,7 @@
 """Uses the exact erf GELU, x * Phi(x), instead of the tanh approximation.
 
 Verdict: Wrong Answer
+Mistake: gelu-erf
 """
 
 import math

@@ -1,6 +1,7 @@
 """Uses LayerNorm eps = 1e-3 instead of 1e-5.
 
 Verdict: Wrong Answer
+Mistake: layer-norm-eps
 """
 
 import numpy as np

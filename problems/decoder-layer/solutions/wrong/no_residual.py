@@ -1,6 +1,7 @@
 """Leaves out the residual: normalises sublayer(x) instead of x + sublayer(x).
 
 Verdict: Wrong Answer
+Mistake: no-residual
 """
 
 import numpy as np

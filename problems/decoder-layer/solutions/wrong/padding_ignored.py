@@ -1,6 +1,7 @@
 """Never uses encoder_padding_mask, so padded encoder keys are attended to.
 
 Verdict: Wrong Answer
+Mistake: padding-ignored
 """
 
 import numpy as np

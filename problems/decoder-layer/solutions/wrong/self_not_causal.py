@@ -1,6 +1,7 @@
 """Forgets the causal mask in the decoder's self-attention, so each position sees the future.
 
 Verdict: Wrong Answer
+Mistake: self-not-causal
 """
 
 import numpy as np

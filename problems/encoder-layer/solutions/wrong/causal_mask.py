@@ -1,6 +1,7 @@
 """Applies a causal mask although the encoder's self-attention is bidirectional.
 
 Verdict: Wrong Answer
+Mistake: causal-mask
 """
 
 import numpy as np

@@ -1,6 +1,7 @@
 """Splits the heads with a bare reshape to (N, h, T, d_head) instead of reshaping to (N, T, h, d_head) and moving the heads before time.
 
 Verdict: Wrong Answer
+Mistake: heads-without-transpose
 """
 
 import numpy as np

@@ -1,6 +1,7 @@
 """Forgets to divide the attention scores by sqrt(d_head) before the softmax.
 
 Verdict: Wrong Answer
+Mistake: no-scale
 """
 
 import numpy as np

@@ -1,6 +1,7 @@
 """Never uses padding_mask, so padded keys are attended to.
 
 Verdict: Wrong Answer
+Mistake: padding-ignored
 """
 
 import numpy as np

@@ -1,6 +1,7 @@
 """Hides padded queries instead of padded keys: padded rows are all -inf and their softmax is NaN.
 
 Verdict: Wrong Answer
+Mistake: none
 """
 
 import numpy as np

@@ -1,6 +1,7 @@
 """Takes the softmax over the query axis (axis -2) instead of the key axis.
 
 Verdict: Wrong Answer
+Mistake: softmax-over-queries
 """
 
 import numpy as np

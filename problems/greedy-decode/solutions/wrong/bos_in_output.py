@@ -1,6 +1,7 @@
 """Returns the first max_len entries of the sequence, BOS included, instead of the max_len generated tokens.
 
 Verdict: Wrong Answer
+Mistake: bos-in-output
 """
 
 import numpy as np

@@ -1,6 +1,7 @@
 """Adds the positional encoding to the raw embedding rows, without multiplying them by sqrt(d) first.
 
 Verdict: Wrong Answer
+Mistake: embedding-not-scaled
 """
 
 import math

@@ -1,6 +1,7 @@
 """Keeps taking the argmax after a row has produced EOS, so tokens after the EOS are whatever the layer predicts next.
 
 Verdict: Wrong Answer
+Mistake: eos-not-held
 """
 
 import math

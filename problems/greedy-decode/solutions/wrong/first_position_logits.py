@@ -1,6 +1,7 @@
 """Reads the next token from the first position's output, h[:, 0], instead of the last one's.
 
 Verdict: Wrong Answer
+Mistake: first-position-logits
 """
 
 import numpy as np

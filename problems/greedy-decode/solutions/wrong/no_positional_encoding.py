@@ -1,6 +1,7 @@
 """Leaves out the positional encoding: the decoder input is the scaled embedding alone.
 
 Verdict: Wrong Answer
+Mistake: no-positional-encoding
 """
 
 import math

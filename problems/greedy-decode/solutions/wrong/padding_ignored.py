@@ -1,6 +1,7 @@
 """Never uses encoder_padding_mask: cross-attention attends to the padded encoder positions too.
 
 Verdict: Wrong Answer
+Mistake: padding-ignored
 """
 
 import math

@@ -1,6 +1,7 @@
 """Adds the positional encoding before multiplying by sqrt(d), so the PE is scaled along with the embedding.
 
 Verdict: Wrong Answer
+Mistake: positional-scaled
 """
 
 import numpy as np

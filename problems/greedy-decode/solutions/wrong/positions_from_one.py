@@ -1,6 +1,7 @@
 """Numbers the positions from 1 in the positional encoding, so the BOS gets PE row 1 instead of row 0.
 
 Verdict: Wrong Answer
+Mistake: positions-from-one
 """
 
 import numpy as np

@@ -2,6 +2,7 @@
 the heads before time; merges them back with a bare reshape too.
 
 Verdict: Wrong Answer
+Mistake: heads-without-transpose
 """
 
 import numpy as np

@@ -1,6 +1,7 @@
 """Projects the values from `key` instead of `value` (as if key and value were always the same tensor).
 
 Verdict: Wrong Answer
+Mistake: key-as-value
 """
 
 import numpy as np

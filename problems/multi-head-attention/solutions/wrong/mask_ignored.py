@@ -1,6 +1,7 @@
 """Builds the attention mask but never passes it to scaled_dot_product_attention: every key is attended.
 
 Verdict: Wrong Answer
+Mistake: mask-ignored
 """
 
 import torch

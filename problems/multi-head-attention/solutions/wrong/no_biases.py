@@ -1,6 +1,7 @@
 """Leaves out every bias: the projections are x @ w, not x @ w + b.
 
 Verdict: Wrong Answer
+Mistake: no-biases
 """
 
 import numpy as np

@@ -1,6 +1,7 @@
 """Returns the merged heads as they are: the output projection (@ w_o + b_o) is left out.
 
 Verdict: Wrong Answer
+Mistake: no-output-projection
 """
 
 import math

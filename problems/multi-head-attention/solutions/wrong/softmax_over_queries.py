@@ -1,6 +1,7 @@
 """Takes the softmax over dim=2, the query axis of the (N, h, T_q, T_k) scores, instead of the keys (dim=-1).
 
 Verdict: Wrong Answer
+Mistake: softmax-over-queries
 """
 
 import math

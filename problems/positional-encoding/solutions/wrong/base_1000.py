@@ -1,6 +1,7 @@
 """Uses 1000 as the base of the frequencies instead of 10000.
 
 Verdict: Wrong Answer
+Mistake: base-1000
 """
 
 import numpy as np

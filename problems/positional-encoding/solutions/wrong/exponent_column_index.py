@@ -1,6 +1,7 @@
 """Gives every column j its own frequency 10000^(-j/d_model), so the odd columns' frequencies are off by one step.
 
 Verdict: Wrong Answer
+Mistake: exponent-column-index
 """
 
 import numpy as np

@@ -1,6 +1,7 @@
 """Uses i / d_model as the exponent, with i = 0, 1, 2, ... counting column pairs, instead of 2i / d_model.
 
 Verdict: Wrong Answer
+Mistake: exponent-i-over-d
 """
 
 import numpy as np

@@ -1,6 +1,7 @@
 """Drops the minus sign in div_term = exp(arange(0, d, 2) * -ln(10000) / d): the angles are pos * 10000^(2i/d).
 
 Verdict: Wrong Answer
+Mistake: frequencies-inverted
 """
 
 import math

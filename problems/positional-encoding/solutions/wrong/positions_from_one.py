@@ -1,6 +1,7 @@
 """Numbers the positions 1 .. max_len instead of 0 .. max_len - 1.
 
 Verdict: Wrong Answer
+Mistake: positions-from-one
 """
 
 import math

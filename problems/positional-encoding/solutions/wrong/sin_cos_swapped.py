@@ -1,6 +1,7 @@
 """Puts the cosines in the even columns and the sines in the odd ones.
 
 Verdict: Wrong Answer
+Mistake: sin-cos-swapped
 """
 
 import math

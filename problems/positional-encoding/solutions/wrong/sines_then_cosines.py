@@ -1,6 +1,7 @@
 """Concatenates all the sines, then all the cosines, instead of interleaving them column by column.
 
 Verdict: Wrong Answer
+Mistake: sines-then-cosines
 """
 
 import math

@@ -1,6 +1,7 @@
 """Takes the softmax over every key, then zeroes the blocked weights: the kept weights no longer sum to 1.
 
 Verdict: Wrong Answer
+Mistake: mask-after-softmax
 """
 
 import numpy as np

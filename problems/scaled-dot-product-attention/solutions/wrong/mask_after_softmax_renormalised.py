@@ -2,6 +2,7 @@
 where a blocked key dominates, every kept weight underflows to 0 in float32 and 0/0 makes the output NaN.
 
 Verdict: Wrong Answer
+Mistake: mask-after-softmax-renormalised
 """
 
 import math

@@ -1,6 +1,7 @@
 """Builds the masked scores, then takes the softmax of the unmasked ones: the mask is never applied.
 
 Verdict: Wrong Answer
+Mistake: mask-ignored
 """
 
 import numpy as np

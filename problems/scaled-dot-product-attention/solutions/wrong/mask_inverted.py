@@ -2,6 +2,7 @@
 each query attends exactly the keys it must not (and a query whose keys are all allowed gets zeros).
 
 Verdict: Wrong Answer
+Mistake: mask-inverted
 """
 
 import torch

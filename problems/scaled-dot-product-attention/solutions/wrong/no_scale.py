@@ -1,6 +1,7 @@
 """Forgets to divide the scores by sqrt(d_k).
 
 Verdict: Wrong Answer
+Mistake: no-scale
 """
 
 import torch

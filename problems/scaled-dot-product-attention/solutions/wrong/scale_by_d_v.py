@@ -1,6 +1,7 @@
 """Divides the scores by sqrt(d_v), taking the width from v instead of from q and k.
 
 Verdict: Wrong Answer
+Mistake: scale-by-d-v
 """
 
 import numpy as np

@@ -1,6 +1,7 @@
 """A softmax without subtracting the row maximum: exp overflows to inf on large scores and the output holds NaN.
 
 Verdict: Wrong Answer
+Mistake: no-max-subtraction
 """
 
 import numpy as np

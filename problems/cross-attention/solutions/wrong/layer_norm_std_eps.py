@@ -1,0 +1,54 @@
+"""LayerNorm divides by the unbiased standard deviation plus 1e-6, (x - mean) / (std + 1e-6) with ddof=1, instead of by sqrt(biased variance + 1e-5).
+
+Verdict: Wrong Answer
+Mistake: layer-norm-unbiased
+"""
+
+import numpy as np
+
+
+def layer_norm(x):
+    mean = x.mean(axis=-1, keepdims=True)
+    std = x.std(axis=-1, ddof=1, keepdims=True)  # unbiased: divides by d - 1
+    return (x - mean) / (std + np.float32(1e-6))
+
+
+def gelu(t):
+    c = np.float32(np.sqrt(2.0 / np.pi))
+    return np.float32(0.5) * t * (np.float32(1.0) + np.tanh(c * (t + np.float32(0.044715) * t**3)))
+
+
+def softmax(s):
+    e = np.exp(s - s.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def split_heads(x, h):
+    n, t, d = x.shape
+    return x.reshape(n, t, h, d // h).transpose(0, 2, 1, 3)  # (N, h, T, d_head)
+
+
+def merge_heads(x):
+    n, h, t, dh = x.shape
+    return x.transpose(0, 2, 1, 3).reshape(n, t, h * dh)  # (N, T, d)
+
+
+def mha(xq, xkv, w_q, w_k, w_v, w_o, h, blocked=None):
+    """blocked broadcasts to (N, h, T_q, T_k) and is True where a query may not see a key."""
+    q, k, v = split_heads(xq @ w_q, h), split_heads(xkv @ w_k, h), split_heads(xkv @ w_v, h)
+    scores = q @ k.transpose(0, 1, 3, 2) / np.float32(np.sqrt(q.shape[-1]))
+    if blocked is not None:
+        scores = np.where(blocked, -np.inf, scores)
+    return merge_heads(softmax(scores) @ v) @ w_o
+
+
+def sublayer(x, f):
+    return layer_norm(x + f(x))
+
+
+def cross_attention_block(decoder_x, encoder_out, w_q, w_k, w_v, w_o, w_mlp1, w_mlp2, num_heads):
+    y, enc, w_q, w_k, w_v, w_o, w_mlp1, w_mlp2 = (
+        np.asarray(a, np.float32) for a in (decoder_x, encoder_out, w_q, w_k, w_v, w_o, w_mlp1, w_mlp2)
+    )
+    x = sublayer(y, lambda z: mha(z, enc, w_q, w_k, w_v, w_o, num_heads))
+    return sublayer(x, lambda z: gelu(z @ w_mlp1) @ w_mlp2)
