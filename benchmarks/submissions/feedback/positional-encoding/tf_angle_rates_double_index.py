@@ -1,0 +1,19 @@
+"""Uses (2 * j) / d_model with j the column index (forgetting j // 2), so the exponents run twice as fast as they should.
+
+Verdict: Wrong Answer
+Mistake: none
+"""
+
+import numpy as np
+
+
+def get_angles(pos, i, d_model):
+    angle_rates = 1 / np.power(10000, (2 * i) / np.float32(d_model))
+    return pos * angle_rates
+
+
+def positional_encoding(max_len, d_model):
+    angle_rads = get_angles(np.arange(max_len)[:, np.newaxis], np.arange(d_model)[np.newaxis, :], d_model)
+    angle_rads[:, 0::2] = np.sin(angle_rads[:, 0::2])
+    angle_rads[:, 1::2] = np.cos(angle_rads[:, 1::2])
+    return angle_rads.astype(np.float32)
