@@ -22,6 +22,10 @@ SOLUTIONS_README = """\
       Verdict: Wrong Answer
 
   (or Compilation Error, Runtime Error, Time Limit Exceeded, Memory Limit Exceeded).
+  A Wrong Answer also declares the mistake the judge must name, from the manifest's
+  [[mistakes]] (two as `a+b`), or `none` for a mistake outside the catalogue:
+
+      Mistake: no-scale
 
 Solutions are student code: they may import NumPy, Torch and the standard library,
 never `reference` or `judge`.
