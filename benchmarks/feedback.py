@@ -5,8 +5,11 @@ Two sets per problem, each file declaring what it got wrong in its docstring
 catalogue):
 
 - own: the problem's `solutions/wrong/` (the matcher was built beside these);
-- held-out: `benchmarks/submissions/feedback/<slug>/`, written apart from the
-  matcher in the styles of public implementations, and never used to tune it.
+- held-out 1: `benchmarks/submissions/feedback/<slug>/`, written apart from the
+  matcher in the styles of public implementations; its first run exposed flaws
+  that were fixed, so it is no longer unseen;
+- held-out 2: `benchmarks/submissions/feedback-2/<slug>/`, written after the
+  matcher's last change.
 
 Every file is graded through the real sandbox (timing off). Per problem and
 set: how many got Wrong Answer, how many of those declare a catalogued mistake,
@@ -34,7 +37,8 @@ from judge.grader import GradeOptions, grade
 from judge.problem import Problem, discover
 from judge.verdicts import Verdict
 
-HELD_OUT = Path(__file__).resolve().parent / "submissions" / "feedback"
+SUBMISSIONS = Path(__file__).resolve().parent / "submissions"
+SETS = ("own", "held-out 1", "held-out 2")
 
 
 @dataclass
@@ -57,7 +61,7 @@ def _grade(problem: Problem, path: Path, kind: str) -> Row:
     result = grade(problem, source, GradeOptions(secret="feedback-benchmark", timing=False))
     row = Row(problem.slug, kind, str(path), str(result.verdict), declared_mistake(source), result.mistake,
               result.diagnosis)
-    print(f"  {kind:8} {path.name:40} {row.verdict:14} declared {row.declared or '-':28} named {row.named or '-'}",
+    print(f"  {kind:10} {path.name:40} {row.verdict:14} declared {row.declared or '-':28} named {row.named or '-'}",
           file=sys.stderr, flush=True)
     return row
 
@@ -86,7 +90,7 @@ def main() -> None:
             continue
         print(slug, file=sys.stderr)
         sets = [("correct", problem.folder / "solutions" / "correct"), ("own", problem.folder / "solutions" / "wrong"),
-                ("held-out", HELD_OUT / slug)]
+                ("held-out 1", SUBMISSIONS / "feedback" / slug), ("held-out 2", SUBMISSIONS / "feedback-2" / slug)]
         for kind, folder in sets:
             rows += [_grade(problem, path, kind) for path in sorted(folder.glob("*.py"))]
     print(f"Machine: {describe()}\n")
@@ -94,11 +98,11 @@ def main() -> None:
           "no hint, no diagnosis |")
     print("|---|---|---|---|---|---|---|---|")
     for slug in sorted({r.problem for r in rows}):
-        for kind in ("own", "held-out"):
+        for kind in SETS:
             chosen = [r for r in rows if r.problem == slug and r.set in (kind, "correct" if kind == "own" else "")]
             if any(r.set == kind for r in chosen):
                 print(f"| {slug} | {kind} | {_summary(chosen)} |")
-    for kind in ("own", "held-out"):
+    for kind in SETS:
         chosen = [r for r in rows if r.set in (kind, "correct" if kind == "own" else "")]
         print(f"| **all** | {kind} | {_summary(chosen)} |")
     missed = [r for r in rows if r.declared not in (None, "none") and r.verdict == Verdict.WRONG_ANSWER and not r.right]
