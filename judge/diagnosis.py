@@ -11,6 +11,7 @@ import numpy as np
 
 from judge.behaviour import Behaviour
 from judge.hints import WrongOutput
+from judge.outputs import compare_all
 from judge.problem import Problem
 from judge.verdicts import CaseResult, Verdict
 
@@ -34,12 +35,15 @@ def _spans(indices: list[int]) -> str:
 
 def locate(problem: Problem, wrong: WrongOutput) -> str:
     """Which part of the output is wrong: the axis along which the errors are confined, if any."""
-    index = next(i for i, (g, e) in enumerate(zip(wrong.outputs, wrong.expected, strict=True))
-                 if g.shape == e.shape and (np.abs(g.astype(np.float64) - e) > wrong.tolerance).any())
-    got, expected = wrong.outputs[index].astype(np.float64), wrong.expected[index]
-    bad = np.abs(got - expected) > wrong.tolerance
-    axes = problem.outputs[index].axes
+    index, comparison = compare_all(problem, wrong.outputs, wrong.expected, wrong.tolerance,
+                                    wrong.case.pristine_inputs())
     label = "" if len(problem.outputs) == 1 else f"output {problem.outputs[index].name!r}: "
+    got, expected = wrong.outputs[index].astype(np.float64), wrong.expected[index].astype(np.float64)
+    exact = problem.outputs[index].compare == "exact"
+    bad = got != expected if exact else np.abs(got - expected) > wrong.tolerance * (1.0 + np.abs(expected))
+    if not bad.any():  # within the tolerance, but a folder's checker refused it: its words say why
+        return f"{label}on fresh inputs drawn like the failing case: {comparison.message}"
+    axes = problem.outputs[index].axes
     for axis in range(bad.ndim):
         along = bad.any(axis=tuple(a for a in range(bad.ndim) if a != axis))
         wrong_at = [int(i) for i in np.flatnonzero(along)]

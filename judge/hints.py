@@ -197,7 +197,8 @@ def likely_mistake(problem: Problem, wrongs: list[WrongOutput], detected: set[st
         return None
     # NaN comes as much from how a mistake is written (0/0 where the variant writes 0) as from the mistake:
     # outputs with NaN or infinity must be reproduced only when no finite wrong output is there to be
-    finite = [w for w in wrongs if all(np.isfinite(o.astype(np.float64)).all() for o in w.outputs)]
+    with np.errstate(all="ignore"):
+        finite = [w for w in wrongs if all(np.isfinite(o.astype(np.float64)).all() for o in w.outputs)]
     wrongs = finite or wrongs
     detected = detected or set()
     if "repeat" in detected:  # random outputs: no recipe can reproduce them
