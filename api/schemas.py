@@ -107,7 +107,8 @@ class SubmissionSummary(BaseModel):
     owner: str = Field(description="The account that submitted it.")
     status: Status
     verdict: VerdictName | None = Field(None, description="Set once status is 'done'.")
-    score: float | None = Field(None, description="Fraction of cases Accepted, once done.")
+    score: float | None = Field(None, description="Points earned over points possible, once done (the fraction of "
+                                                  "cases Accepted unless the problem declares points).")
     attempts: int = Field(description="Gradings started (an Internal Error is retried up to JUDGE_MAX_ATTEMPTS).")
     created_at: datetime
     finished_at: datetime | None = None
@@ -115,6 +116,9 @@ class SubmissionSummary(BaseModel):
 
 class SubmissionOut(SubmissionSummary):
     cases: list[CaseOut] = Field(default_factory=list, description="One entry per case, in order.")
+    points: float | None = Field(None, description="Points earned under the problem's scoring (its statement "
+                                                   "explains it).")
+    max_points: float | None = Field(None, description="Points possible.")
     hint: str | None = Field(None, description="The likely mistake behind a Wrong Answer, in plain words.")
     mistake: str | None = Field(
         None, description="That mistake's id from the problem's catalogue; two ids joined by '+' when the output is "

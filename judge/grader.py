@@ -28,6 +28,7 @@ from judge.outputs import compare_all, named
 from judge.problem import CaseSpec, Problem
 from judge.runner import Child, Reply
 from judge.sandbox import isolation as sandbox_isolation
+from judge.scoring import points, possible
 from judge.verdicts import CaseResult, GradeResult, Verdict, overall
 
 log = logging.getLogger(__name__)
@@ -258,13 +259,15 @@ def grade(problem: Problem, code: str, options: GradeOptions | None = None) -> G
         log.error("cannot generate the cases of %s: %s", problem.slug, exc)
         return GradeResult(problem.slug, Verdict.INTERNAL_ERROR, 0.0, [], isolation.level,
                            details=[*notes, f"internal error: the problem's cases cannot be generated: {exc}"],
-                           judge_seconds=time.perf_counter() - started)
+                           judge_seconds=time.perf_counter() - started,
+                           max_points=possible(problem.scoring, len(problem.cases)))
     try:
         with Child(problem.limits, threads=options.threads, unsandboxed=options.unsandboxed) as child, \
                 _Watchdog(child, watchdog_seconds(problem)) as watchdog:
             results, wrongs, traceback = _run_cases(problem, code, cases, child)
             results = watchdog.verdicts(results)  # decided before any probe: a probe never changes a verdict
-            verdict, score = overall(results)
+            verdict, _ = overall(results)
+            earned, most = points(problem.scoring, {r.name: r.verdict is Verdict.ACCEPTED for r in results})
             behaviour = _probe(problem, child, _first_wrong(cases, results), options.secret) \
                 if verdict is Verdict.WRONG_ANSWER else Behaviour()
         stdout, stderr = child.stdout, child.stderr
@@ -273,12 +276,13 @@ def grade(problem: Problem, code: str, options: GradeOptions | None = None) -> G
         failed = [_base(c, Verdict.INTERNAL_ERROR, f"the judge failed: {exc}") for c in cases]
         return GradeResult(problem.slug, Verdict.INTERNAL_ERROR, 0.0, failed, isolation.level,
                            details=[*notes, f"internal error: {type(exc).__name__}: {exc}"],
-                           judge_seconds=time.perf_counter() - started)
+                           judge_seconds=time.perf_counter() - started,
+                           max_points=possible(problem.scoring, len(problem.cases)))
     mistake = likely_mistake(problem, wrongs, behaviour.detected) if verdict is Verdict.WRONG_ANSWER else None
     return GradeResult(
         problem=problem.slug,
         verdict=verdict,
-        score=score,
+        score=earned / most if most > 0 else 0.0,
         cases=results,
         sandbox=isolation.level,
         hint=mistake.hint if mistake else None,
@@ -290,6 +294,8 @@ def grade(problem: Problem, code: str, options: GradeOptions | None = None) -> G
         judge_seconds=time.perf_counter() - started,
         timing=_timing_state(verdict, options),
         details=notes,
+        points=earned,
+        max_points=most,
     )
 
 

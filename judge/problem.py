@@ -13,13 +13,14 @@ import os
 import re
 import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 
 from judge.problem_code import ProblemCode, ProblemCodeError, baseline_function, load_code
+from judge.scoring import Group, Scoring, explain
 
 ArgumentKind = Literal["activation", "weight", "bias", "int", "float", "tokens", "token_lists", "mask",
                        "padding_mask", "custom"]
@@ -194,10 +195,17 @@ class Problem:
     tolerance: Tolerance = field(default_factory=Tolerance)
     coverage: Coverage = field(default_factory=Coverage)
     probes: Probes = field(default_factory=Probes)
+    scoring: Scoring = field(default_factory=Scoring)  # the cases' points (`points` and `[[groups]]`)
 
     @property
     def statement_path(self) -> Path:
         return self.folder / "statement.md"
+
+    def statement(self) -> str:
+        """The statement as students read it: the folder's Markdown, then how partial credit is given."""
+        text = self.statement_path.read_text(encoding="utf-8").rstrip()
+        names = [c.name for c in self.cases]
+        return f"{text}\n\n{explain(self.scoring, names, {c.name for c in self.cases if c.public})}"
 
     @property
     def starter_path(self) -> Path:
@@ -355,7 +363,7 @@ def _outputs(top: _Fields) -> tuple[Output, ...]:
 
 def _case(f: _Fields) -> CaseSpec:
     f.check_known({"name", "dims", "seed", "public", "scale", "near_constant", "weight_scale", "padding", "mask",
-                   "params"})
+                   "params", "points"})
     padding = f.get("padding", str, "none")
     if padding not in ("none", "varied"):
         raise f.fail("padding", f"expected 'none' or 'varied', got {padding!r}")
@@ -374,6 +382,46 @@ def _case(f: _Fields) -> CaseSpec:
         mask=mask,
         params=dict(f.get("params", dict, {})),
     )
+
+
+def _points(f: _Fields, key: str = "points") -> float:
+    value = f.get(key, (int, float))
+    if not (math.isfinite(value) and value >= 0):
+        raise f.fail(key, "expected a number of points, 0 or more")
+    return float(value)
+
+
+def _scoring(top: _Fields, cases: list[str]) -> Scoring:
+    """Per-case `points` and `[[groups]]`: every case gets its points one way, or none does (one point each)."""
+    case_points: dict[str, float] = {}
+    for i, case in enumerate(top.get("cases", list)):
+        if isinstance(case, dict) and "points" in case:
+            case_points[cases[i]] = _points(top.sub("cases", i))
+    groups: list[Group] = []
+    owner: dict[str, str] = {}
+    for i in range(len(top.get("groups", list, []))):
+        g = top.sub("groups", i)
+        g.check_known({"name", "points", "cases"})
+        group = Group(name=g.get("name", str), points=_points(g), cases=_str_list(g, "cases"))
+        if not group.cases:
+            raise g.fail("cases", "a group needs at least one case")
+        for name in group.cases:
+            if name not in cases:
+                raise g.fail("cases", f"unknown case {name!r}")
+            if name in case_points or name in owner:
+                raise g.fail("cases", f"case {name!r} already has points "
+                                      f"({'its own' if name in case_points else 'group ' + repr(owner[name])})")
+            owner[name] = group.name
+        groups.append(group)
+    scoring = Scoring(case_points, tuple(groups))
+    if scoring.declared:
+        bare = [name for name in cases if name not in case_points and name not in owner]
+        if bare:
+            raise top.fail("cases", f"points are declared, so every case needs them (its own `points`, or a "
+                                    f"group's); without: {bare}")
+        if sum(case_points.values()) + sum(g.points for g in groups) <= 0:
+            raise top.fail("groups", "the points add up to 0: nothing could be earned")
+    return scoring
 
 
 def _fit(f: _Fields, name: str) -> Fit:
@@ -508,7 +556,7 @@ def load_problem(folder: Path) -> Problem:
         raise top.fail(moved[0], "the trusted code now lives in the folder (reference.py, baseline.py, "
                                  "mistakes.py): remove this field; see docs/authoring.md")
     top.check_known({"title", "summary", "entry_point", "output", "outputs", "arguments", "cases", "mistakes",
-                     "benchmark", "limits", "tolerance", "coverage", "probes"})
+                     "benchmark", "limits", "tolerance", "coverage", "probes", "groups"})
     benchmark = top.sub("benchmark")
     benchmark.check_known({"dims", "device"})
     device = benchmark.get("device", str, "cpu")
@@ -540,6 +588,7 @@ def load_problem(folder: Path) -> Problem:
         coverage=_coverage(top.sub("coverage") if "coverage" in data else _Fields(path, {}, "coverage.")),
         probes=_probes(top.sub("probes") if "probes" in data else _Fields(path, {}, "probes.")),
     )
+    problem = replace(problem, scoring=_scoring(top, [c.name for c in problem.cases]))
     for name in ("statement.md", "starter.py"):
         if not (folder / name).is_file():
             raise ProblemError(f"{folder / name}: missing")

@@ -46,7 +46,7 @@ class GradeResult:
 
     problem: str
     verdict: Verdict
-    score: float  # fraction of cases Accepted
+    score: float  # points earned over points possible (the fraction of cases Accepted when no points are declared)
     cases: list[CaseResult]
     sandbox: str  # "bubblewrap" or "none"
     hint: str | None = None  # the likely mistake, in plain words
@@ -58,6 +58,8 @@ class GradeResult:
     judge_seconds: float = 0.0  # wall time of the whole grading
     timing: dict[str, Any] | None = None  # speed comparison, when run
     details: list[str] = field(default_factory=list)  # extra notes (isolation warnings, ...)
+    points: float = 0.0  # earned under the manifest's points (one per case unless declared)
+    max_points: float = 0.0  # possible
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict with verdicts as their strings, and no NaN or infinity anywhere.

@@ -29,7 +29,7 @@ def _samples(problem: Problem) -> list[SampleCase]:
 def _detail(problem: Problem) -> ProblemDetail:
     return ProblemDetail(
         slug=problem.slug, title=problem.title, summary=problem.summary,
-        statement=problem.statement_path.read_text(encoding="utf-8"), signature=problem.signature(),
+        statement=problem.statement(), signature=problem.signature(),
         starter=problem.starter_path.read_text(encoding="utf-8"), samples=_samples(problem),
     )
 

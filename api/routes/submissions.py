@@ -45,7 +45,8 @@ def to_out(submission: Submission) -> SubmissionOut:
     result = submission.result()
     return SubmissionOut.model_validate({
         **summary_of(submission).model_dump(),
-        "cases": result.get("cases", []), "hint": result.get("hint"), "mistake": result.get("mistake"),
+        "cases": result.get("cases", []), "points": result.get("points"), "max_points": result.get("max_points"),
+        "hint": result.get("hint"), "mistake": result.get("mistake"),
         "diagnosis": result.get("diagnosis", []),
         "timing": result.get("timing"), "sandbox": result.get("sandbox"), "traceback": result.get("traceback"),
         "stdout": result.get("stdout", ""), "stderr": result.get("stderr", ""), "details": result.get("details", []),
