@@ -8,14 +8,11 @@ environment at module level.
 from __future__ import annotations
 
 import os
-import secrets
-from pathlib import Path
 
 from pydantic import Field
 
 from judge.settings import JudgeSettings
 
-SECRET_FILE = "secret"  # noqa: S105 - the file's name, not a secret
 DATABASE_FILE = "judge.sqlite3"
 
 
@@ -30,7 +27,6 @@ def default_workers() -> int:
 class ServiceSettings(JudgeSettings):
     """Everything `judge serve` reads; one validated object."""
 
-    data_dir: Path = Field(Path("judge-data"), description="Where the SQLite database and the generated secret live.")
     database_url: str | None = Field(
         None, description="SQLAlchemy URL of the database; unset means SQLite in the data directory."
     )
@@ -70,27 +66,5 @@ class ServiceSettings(JudgeSettings):
         return f"sqlite:///{(self.data_dir / DATABASE_FILE).resolve()}"
 
     def grading_secret(self) -> str:
-        """JUDGE_SECRET when given; else a secret generated once and kept in the data directory.
-
-        Hidden cases' seeds are mixed with it, so a restart must keep it: a
-        submission re-graded after a crash meets the same hidden cases.
-        """
-        if "secret" in self.model_fields_set:
-            return self.secret
-        path = self.data_dir / SECRET_FILE
-        if not path.exists():
-            self.data_dir.mkdir(parents=True, exist_ok=True)
-            draft = self.data_dir / f".{SECRET_FILE}.{os.getpid()}"
-            fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w") as f:
-                f.write(secrets.token_hex(32) + "\n")
-            try:
-                os.link(draft, path)  # atomic, and never replaces a secret another process wrote first
-            except FileExistsError:
-                pass
-            finally:
-                draft.unlink()
-        secret = path.read_text(encoding="utf-8").strip()
-        if not secret:
-            raise ValueError(f"{path} is empty: delete it to generate a new secret, or set JUDGE_SECRET")
-        return secret
+        """The course secret: JUDGE_SECRET, else the secret file (DATA_DIR/secret), shared with the CLI."""
+        return self.course_secret()[0]
