@@ -181,7 +181,7 @@ def _on_cpu(torch_ref: Callable[..., Any], inputs: dict[str, Any]) -> Any:
 
 
 def cmd_bench(args: argparse.Namespace, settings: JudgeSettings) -> int:
-    from judge.cli import UsageError
+    from judge.usage import UsageError
 
     problems = discover(settings.problems_dir)
     if args.slug and args.slug not in problems:

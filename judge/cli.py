@@ -13,44 +13,19 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from rich.markdown import Markdown
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 from rich.text import Text
 
 from judge import report
-from judge.grader import GradeOptions, grade
-from judge.problem import Problem, ProblemError, UnknownProblem, catalogue, discover, get_problem
-from judge.sandbox import SandboxError
+from judge.problem import Problem, ProblemError, catalogue, discover
+from judge.run_command import register as register_run
 from judge.settings import JudgeSettings
-from judge.timing import TimingOptions, time_submission
-from judge.verdicts import GradeResult, Verdict
-
-
-class UsageError(Exception):
-    """A mistake in how the command was called; reported in one line, exit code 2."""
+from judge.usage import UsageError, problem_or_usage_error
 
 
 def _problem(settings: JudgeSettings, slug: str) -> Problem:
-    try:
-        return get_problem(slug, settings.problems_dir)
-    except UnknownProblem as exc:
-        raise UsageError(str(exc)) from exc
-
-
-def _submissions(paths: Sequence[str]) -> list[Path]:
-    files: list[Path] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            found = sorted(p for p in path.glob("*.py") if p.is_file())
-            if not found:
-                raise UsageError(f"{path}: no .py files in this folder")
-            files.extend(found)
-        elif path.is_file():
-            files.append(path)
-        else:
-            raise UsageError(f"{path}: no such file or folder")
-    return files
+    return problem_or_usage_error(settings, slug)
 
 
 def cmd_list(args: argparse.Namespace, settings: JudgeSettings) -> int:
@@ -65,82 +40,9 @@ def cmd_list(args: argparse.Namespace, settings: JudgeSettings) -> int:
 def cmd_show(args: argparse.Namespace, settings: JudgeSettings) -> int:
     problem = _problem(settings, args.slug)
     out = report.console()
-    out.print(Markdown(problem.statement_path.read_text(encoding="utf-8")))
+    out.print(Markdown(problem.statement()))
     out.print(f"\nSignature:\n    {problem.signature()}")
     return 0
-
-
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        # undecodable bytes: let the judge report a Compilation Error rather than crash here
-        return path.read_bytes().decode("utf-8", errors="replace")
-
-
-def _time_accepted(problem: Problem, results: list[tuple[str, GradeResult]], codes: dict[str, str],
-                   settings: JudgeSettings, progress: Progress | None) -> None:
-    """The second phase: the speed comparison of each result whose timing is pending, one at a time."""
-    options = TimingOptions(threads=settings.threads, cap_s=settings.timing_cap_s, unsandboxed=settings.unsandboxed)
-    waiting = [(path, result) for path, result in results if (result.timing or {}).get("status") == "pending"]
-    task = progress.add_task("timing", total=len(waiting)) if progress is not None else None
-    for path, result in waiting:
-        if progress is not None and task is not None:
-            progress.update(task, description=f"timing {Path(path).name}")
-        try:
-            result.timing = time_submission(problem, codes[path], options)
-        except SandboxError as exc:
-            result.timing = {"status": "skipped", "reason": f"the timing sandbox could not start: {exc}"}
-        if progress is not None and task is not None:
-            progress.advance(task)
-
-
-def _progress() -> Progress:
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    return Progress(*columns, console=report.console(stderr=True), transient=True)
-
-
-def cmd_run(args: argparse.Namespace, settings: JudgeSettings) -> int:
-    problem = _problem(settings, args.slug)
-    files = _submissions(args.paths)
-    if args.report and Path(args.report).suffix.lower() not in (".csv", ".json"):
-        raise UsageError(f"{args.report}: the report file must end in .csv or .json")
-    options = GradeOptions(secret=settings.secret, timing=not args.no_timing, threads=settings.threads,
-                           unsandboxed=settings.unsandboxed)
-    results: list[tuple[str, GradeResult]] = []
-    codes = {str(path): _read(path) for path in files}
-    out = report.console()
-    if len(files) == 1:  # the verdict at once; the speed comparison follows
-        path = str(files[0])
-        result = grade(problem, codes[path], options)
-        results.append((path, result))
-        if not args.json:
-            out.print(report.render(result, path, with_timing=False))
-        with _progress() as progress:
-            _time_accepted(problem, results, codes, settings, progress if not args.json else None)
-        if args.json:
-            print(report.json_line(result, path), flush=True)
-        elif result.timing:
-            for line in report.timing_lines(result.timing):
-                out.print(line)
-    else:
-        with _progress() as progress:
-            task = progress.add_task("grading", total=len(files))
-            for path in codes:
-                progress.update(task, description=f"grading {Path(path).name}")
-                results.append((path, grade(problem, codes[path], options)))
-                progress.advance(task)
-            if not args.json:
-                progress.console.print(report.summary_table([report.summary_row(r, p) for p, r in results]))
-            _time_accepted(problem, results, codes, settings, progress)
-        if args.json:
-            for path, result in results:
-                print(report.json_line(result, path), flush=True)
-        else:
-            out.print(report.timing_table([report.summary_row(r, p) for p, r in results]))
-    if args.report:
-        report.write_report(Path(args.report), results)
-    return 0 if all(r.verdict is Verdict.ACCEPTED for _, r in results) else 1
 
 
 def cmd_check(args: argparse.Namespace, settings: JudgeSettings) -> int:
@@ -229,17 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("slug", help="the problem's id, e.g. cross-attention")
     p.set_defaults(handler=cmd_show)
 
-    p = sub.add_parser("run", help="grade submission files or folders of .py files",
-                       description="Grade one or more submissions. One file prints a full report; several print "
-                                   "a progress bar and a summary table.")
-    p.add_argument("slug", help="the problem's id, e.g. cross-attention")
-    p.add_argument("paths", nargs="+", metavar="PATH", help="a .py file or a folder of .py files")
-    p.add_argument("--json", action="store_true", help="print one JSON object per submission, one per line")
-    p.add_argument("--no-timing", action="store_true",
-                   help="skip the speed comparison with the Torch reference (it runs after the verdicts are printed)")
-    p.add_argument("--report", metavar="FILE", help="also write a report: FILE.csv (a row per submission) "
-                                                    "or FILE.json (full results)")
-    p.set_defaults(handler=cmd_run)
+    register_run(sub)
 
     p = sub.add_parser("check", help="validate a problem end to end through the real sandbox")
     p.add_argument("slug")

@@ -1,12 +1,8 @@
-"""Turn results into words: the readable report, the JSON line and the report-file rows."""
+"""Turn results into words: the readable report of one grading, and the class's tables and summary."""
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import sys
-from pathlib import Path
 from typing import Any
 
 from rich.console import Console, Group
@@ -71,7 +67,8 @@ def timing_lines(timing: dict[str, Any]) -> list[str]:
 
 def render(result: GradeResult, path: str | None = None, with_timing: bool = True) -> Group:
     """The readable report of one grading: verdict, per-case table, hint, traceback, output."""
-    title = Text.assemble(verdict_text(result.verdict), f"  score {result.score:.0%}  ({result.problem}")
+    title = Text.assemble(verdict_text(result.verdict), f"  score {result.score:.0%}, "
+                          f"{result.points:g} of {result.max_points:g} points  ({result.problem}")
     title.append(f", {path})" if path else ")")
     parts: list[Any] = [title]
     if result.sandbox != "bubblewrap":
@@ -93,62 +90,36 @@ def render(result: GradeResult, path: str | None = None, with_timing: bool = Tru
     return Group(*parts)
 
 
-def json_line(result: GradeResult, path: str) -> str:
-    """One JSON object per submission, as `judge run --json` prints it."""
-    return json.dumps({"path": path, **result.to_dict()}, allow_nan=False)
-
-
-def summary_row(result: GradeResult, path: str) -> dict[str, Any]:
-    """One flat row per submission, for the summary table and CSV reports."""
-    failing = next((c for c in result.cases if c.verdict is not Verdict.ACCEPTED), None)
-    timing = result.timing or {}
-    speedup = timing.get("speedup", "") if timing.get("status") == "done" else ""
-    return {
-        "path": path,
-        "verdict": str(result.verdict),
-        "score": round(result.score, 4),
-        "first_failing_case": failing.name if failing else "",
-        "hint": result.hint or "",
-        "mistake": result.mistake or "",
-        "diagnosis": result.diagnosis[0] if result.diagnosis else "",
-        "speedup": speedup,
-        "timing": timing.get("summary") or timing.get("reason", ""),
-        "sandbox": result.sandbox,
-    }
-
-
-def summary_table(rows: list[dict[str, Any]]) -> Table:
+def class_table(rows: list[dict[str, Any]]) -> Table:
+    """The class at a glance: one line per student, with why a failing one failed."""
     table = Table(header_style="bold")
-    for column in ("path", "verdict", "score", "first failing case", "hint"):
+    for column in ("student", "verdict", "points", "first failing case", "reason or likely mistake", "speed"):
         table.add_column(column, overflow="fold")
     for row in rows:
-        table.add_row(Text(row["path"]), verdict_text(Verdict(row["verdict"])), f"{row['score']:.0%}",
-                      Text(row["first_failing_case"]), Text(row["hint"]))
+        verdict = row["verdict"]
+        styled = verdict_text(Verdict(verdict)) if verdict in Verdict._value2member_map_ else Text(verdict,
+                                                                                                    style="bold yellow")
+        why = row["hint"] or row["reason"]
+        table.add_row(Text(str(row["student"])), styled, f"{float(row['points']):g}/{float(row['max_points']):g}",
+                      Text(str(row["first_failing_case"])), Text(str(why)[:300]), Text(str(row["speed"])))
     return table
 
 
-def timing_table(rows: list[dict[str, Any]]) -> Table:
-    """The second phase's outcome: one line per submission with its speed, or why there is none."""
-    table = Table(header_style="bold")
-    for column in ("path", "verdict", "speed against the Torch reference"):
-        table.add_column(column, overflow="fold")
-    for row in rows:
-        table.add_row(Text(row["path"]), verdict_text(Verdict(row["verdict"])), Text(row["timing"]))
-    return table
+def class_summary(summary: dict[str, Any], secret_fingerprint: str) -> Panel:
+    """Counts per verdict, the mean score and the most common mistakes."""
+    lines = [f"{summary['students']} students; mean score {summary['mean_score']:.0%}"]
+    lines.extend(f"  {count:3d}  {verdict}" for verdict, count in summary["verdicts"].items())
+    if summary["common_mistakes"]:
+        lines.append("most common mistakes:")
+        lines.extend(f"  {m['students']:3d}  {m['mistake']}: {m['hint']}" for m in summary["common_mistakes"])
+    lines.append(f"hidden cases from the course secret with fingerprint {secret_fingerprint}")
+    return Panel(Text("\n".join(lines)), title="class summary", border_style="blue")
 
 
-def write_report(path: Path, results: list[tuple[str, GradeResult]]) -> None:
-    """A CSV (one row per submission) or JSON (one full object per submission) report file."""
-    if path.suffix.lower() == ".json":
-        payload = [{"path": p, **r.to_dict()} for p, r in results]
-        path.write_text(json.dumps(payload, indent=2, allow_nan=False) + "\n", encoding="utf-8")
-        return
-    rows = [summary_row(r, p) for p, r in results]
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else ["path"])
-    writer.writeheader()
-    writer.writerows(rows)
-    path.write_text(buffer.getvalue(), encoding="utf-8")
+def not_graded(row: dict[str, Any]) -> Text:
+    """A student who could not be graded, and why."""
+    where = f"  {row['student']} ({row['path']}): "
+    return Text.assemble(Text("Not Graded", style="bold yellow"), where, str(row["reason"]))
 
 
 def console(stderr: bool = False) -> Console:

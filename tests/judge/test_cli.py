@@ -78,7 +78,7 @@ def test_run_a_folder_with_reports(tmp_path, capsys):
     assert main(["run", "cross-attention", str(folder), "--no-timing", "--json", "--report", str(json_report)]) == 1
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
     assert [r["verdict"] for r in lines] == ["Accepted", "Wrong Answer"]
-    assert [r["verdict"] for r in json.loads(json_report.read_text())] == ["Accepted", "Wrong Answer"]
+    assert [r["verdict"] for r in json.loads(json_report.read_text())["students"]] == ["Accepted", "Wrong Answer"]
 
 
 @pytest.mark.sandbox
