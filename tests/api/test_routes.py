@@ -54,6 +54,8 @@ def test_problems_are_public_with_statement_signature_starter_and_samples(servic
     detail = service.get("/problems/cross-attention").json()
     assert detail["signature"].startswith("def cross_attention_block(")
     assert detail["statement"].startswith("#")
+    assert "## Scoring" in detail["statement"]
+    assert "all or nothing" in detail["statement"]
     assert "def cross_attention_block" in detail["starter"]
     assert detail["samples"], "cross-attention has public cases"
     sample = detail["samples"][0]
@@ -98,6 +100,7 @@ def test_grading_for_real_accepted_wrong_and_compilation_error(service):
     assert accepted.status_code == 200
     body = accepted.json()
     assert (body["status"], body["verdict"], body["score"]) == ("done", "Accepted", 1.0)
+    assert body["points"] == body["max_points"] == 10  # cross-attention's four groups
     assert body["sandbox"] == "bubblewrap"
     assert body["attempts"] == 1
     assert len(body["cases"]) >= 5
