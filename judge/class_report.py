@@ -31,6 +31,20 @@ COLUMNS = ("student", "name", "verdict", "score", "points", "max_points", "first
            "secret_fingerprint", "graded_at")
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """A text cell that a spreadsheet would run as a formula, quoted so that it is shown as text.
+
+    A hand-in's name becomes a student id, and a file named `=HYPERLINK(...).py`
+    would otherwise run when the teaching assistant opens the report.
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 class ReportError(ValueError):
     """An existing report that cannot be merged into; one line, exit code 2."""
 
@@ -137,7 +151,14 @@ def read_rows(path: Path) -> list[dict[str, Any]]:
     reader = csv.DictReader(io.StringIO(text))
     if "student" not in (reader.fieldnames or []):
         raise ReportError(f"{path}: not a class report of this judge (no 'student' column); move it away first")
-    return list(reader)
+    return [{k: _unquoted(v) for k, v in r.items()} for r in reader]
+
+
+def _unquoted(value: Any) -> Any:
+    """A cell as it was before `spreadsheet_safe`, so that a re-grade finds its student's row."""
+    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(_FORMULA_START):
+        return value[1:]
+    return value
 
 
 def merge(old: list[dict[str, Any]], new: list[dict[str, Any]], path: Path) -> list[dict[str, Any]]:
@@ -164,9 +185,9 @@ def write(path: Path, rows: list[dict[str, Any]], results: dict[str, dict[str, A
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(COLUMNS), extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({k: spreadsheet_safe(v) for k, v in r.items()} for r in rows)
     write_text(path, buffer.getvalue())
 
 
 __all__ = ["COLUMNS", "NOT_GRADED", "ReportError", "RunFacts", "judge_version", "merge", "read_rows", "row",
-           "run_facts", "summary", "write", "write_text"]
+           "run_facts", "spreadsheet_safe", "summary", "write", "write_text"]

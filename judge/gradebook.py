@@ -18,7 +18,7 @@ import csv
 import io
 from typing import Any
 
-from judge.class_report import NOT_GRADED
+from judge.class_report import NOT_GRADED, spreadsheet_safe
 from judge.scoring import Scoring
 from judge.verdicts import CaseResult, GradeResult, Verdict
 
@@ -83,7 +83,7 @@ def _csv(header: list[str], lines: list[list[Any]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
-    writer.writerows(lines)
+    writer.writerows([spreadsheet_safe(cell) for cell in line] for line in lines)
     return buffer.getvalue()
 
 

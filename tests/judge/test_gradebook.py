@@ -152,3 +152,16 @@ def test_the_moodle_file_has_an_id_and_a_number_on_every_row():
     rows = [_row("s001", _result(True, True, True, earned=5)), _row("s002", None)]
     lines = _csv_rows(gradebook.moodle_csv(rows, "Cross-attention"))
     assert lines == [["ID number", "Name", "Cross-attention"], ["s001", "", "5"], ["s002", "", "0"]]
+
+
+def test_a_hand_in_named_like_a_formula_is_written_as_text(tmp_path):
+    rows = [_row("=HYPERLINK(\"http://evil\")", None), _row("plain", None)]
+    path = tmp_path / "class.csv"
+    class_report.write(path, rows)
+    students = [r["student"] for r in csv.DictReader(path.read_text().splitlines())]
+    assert students == ["'=HYPERLINK(\"http://evil\")", "plain"]  # the control: a plain id is left alone
+    merged = class_report.merge(class_report.read_rows(path), [_row("=HYPERLINK(\"http://evil\")", None)], path)
+    assert len(merged) == 2  # re-grading that student replaces the row rather than adding a second one
+    for text in (gradebook.canvas_csv(rows, "A", {}), gradebook.moodle_csv(rows, "A")):
+        cells = [cell for line in _csv_rows(text)[1:] for cell in line]
+        assert not any(cell.startswith(("=", "+", "@")) for cell in cells)
