@@ -172,32 +172,36 @@ def _run_autograder(autograder: Path, judge_bin: Path) -> dict:
     return results
 
 
-JUDGE = Path(sys.executable).with_name("judge")
+@pytest.fixture
+def judge_bin(tmp_path: Path) -> Path:
+    """The `judge` command as run_autograder calls it: this interpreter's judge, whatever is on PATH."""
+    path = tmp_path / "judge"
+    path.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m judge "$@"\n')
+    path.chmod(0o755)
+    return path
 
 
-@pytest.mark.skipif(not JUDGE.exists(), reason="the judge console script is installed by scripts/setup.sh")
-def test_the_gradescope_autograder_grades_a_notebook_into_a_valid_results_json(klass, tmp_path):
+def test_the_gradescope_autograder_grades_a_notebook_into_a_valid_results_json(klass, tmp_path, judge_bin):
     secret = tmp_path / "course-secret"
     autograder = _make_autograder(tmp_path, secret)
     shutil.copy(klass / "carol.ipynb", autograder / "submission" / "solution.ipynb")
-    results = _run_autograder(autograder, JUDGE)
+    results = _run_autograder(autograder, judge_bin)
     assert results["score"] == 10.0
     assert all(t["status"] == "passed" for t in results["tests"])
     assert results["extra_data"]["secret_fingerprint"] == fingerprint(secret.read_text().strip())
 
     (autograder / "submission" / "solution.ipynb").unlink()
     shutil.copy(klass / "ivan.py", autograder / "submission" / "solution.py")
-    results = _run_autograder(autograder, JUDGE)
+    results = _run_autograder(autograder, judge_bin)
     assert 0 <= results["score"] < 10
     assert "likely mistake" in results["output"]
 
 
-@pytest.mark.skipif(not JUDGE.exists(), reason="the judge console script is installed by scripts/setup.sh")
-def test_the_autograder_says_so_when_the_sandbox_cannot_start(klass, tmp_path):
+def test_the_autograder_says_so_when_the_sandbox_cannot_start(klass, tmp_path, judge_bin):
     autograder = _make_autograder(tmp_path, tmp_path / "course-secret")
     shutil.copy(klass / "alice.py", autograder / "submission" / "solution.py")
     broken = tmp_path / "judge-without-sandbox"
-    broken.write_text(f'#!/bin/sh\n[ "$1" = doctor ] && exit 1\nexec "{JUDGE}" "$@"\n')
+    broken.write_text(f'#!/bin/sh\n[ "$1" = doctor ] && exit 1\nexec "{judge_bin}" "$@"\n')
     broken.chmod(0o755)
     results = _run_autograder(autograder, broken)
     assert results["score"] == 0.0
