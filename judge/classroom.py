@@ -3,8 +3,9 @@
 Parallel runs give the verdicts a serial run gives: every grading is the same
 `grade()` on the same course secret, in its own sandbox; only the order in which
 they finish differs, and results are returned in the students' order. The speed
-comparison is never run here: it is measured afterwards, one submission at a
-time, so that parallel gradings cannot disturb the figures.
+comparison is never run here (`grade()` only marks an Accepted result's timing
+"pending"): the caller measures it afterwards, one submission at a time, so that
+parallel gradings cannot disturb the figures.
 
 The pool's processes are the judge's own trusted code (each submission still
 runs in its sandboxed child), so their results cross back as Python objects.
@@ -64,8 +65,6 @@ def grade_all(problem: Problem, jobs: Sequence[Job], options: GradeOptions, work
     (killed by the machine's OOM killer, say) costs only the gradings it held:
     they are graded again, one at a time, in this process.
     """
-    options = GradeOptions(secret=options.secret, timing=False, threads=options.threads,
-                           unsandboxed=options.unsandboxed)
     results: dict[int, GradeResult] = {}
     if workers <= 1 or len(jobs) <= 1:
         for job in jobs:

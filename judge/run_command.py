@@ -128,17 +128,17 @@ def cmd_run(args: argparse.Namespace, settings: JudgeSettings) -> int:
         task = progress.add_task("grading", total=len(jobs))
         by_index = grade_all(problem, jobs, options, args.jobs or default_jobs(),
                              on_done=lambda index: progress.update(task, advance=1))
-        for result in by_index.values():  # the pool grades with timing off; the timing phase is this process's
-            if result.verdict is Verdict.ACCEPTED:
-                result.timing = {"status": "pending", "reason": "the speed comparison runs after the verdict"} \
-                    if not args.no_timing else {"status": "skipped", "reason": "--no-timing"}
+        if args.no_timing:  # say which switch turned it off, in the words the TA typed
+            for result in by_index.values():
+                if result.verdict is Verdict.ACCEPTED:
+                    result.timing = {"status": "skipped", "reason": "--no-timing"}
         graded = [(students[i], by_index[i]) for i in sorted(by_index)]
         waiting = sum((r.timing or {}).get("status") == "pending" for _, r in graded)
         if waiting and len(students) > 1 and not args.json:
             progress.console.print(f"verdicts done; now timing the {waiting} Accepted submission(s) one at a time "
                                    "(--no-timing skips this)")
         time_accepted(problem, graded, settings, progress if not args.json else None)
-    facts = class_report.run_facts(problem.slug, secret_print, _max_points(problem))
+    facts = class_report.run_facts(problem.slug, secret_print, possible(problem.scoring, len(problem.cases)))
     rows = [class_report.row(s, by_index.get(i), facts) for i, s in enumerate(students)]
     if len(students) == 1:
         _print_one(students[0], by_index.get(0), rows[0], args)
@@ -151,10 +151,6 @@ def cmd_run(args: argparse.Namespace, settings: JudgeSettings) -> int:
     _write_outputs(args, problem, rows, {s.id: by_index[i] for i, s in enumerate(students) if i in by_index},
                    roster_extra)
     return 0 if all(r["verdict"] == str(Verdict.ACCEPTED) for r in rows) else 1
-
-
-def _max_points(problem: Problem) -> float:
-    return possible(problem.scoring, len(problem.cases))
 
 
 def _write_outputs(args: argparse.Namespace, problem: Problem, rows: list[dict[str, Any]],

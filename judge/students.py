@@ -170,6 +170,13 @@ def _student(path: Path, entry_point: str) -> Student:
     return student_from_file(path)
 
 
+def _given(raw: str) -> Path:
+    path = Path(raw)
+    if not path.exists() and not path.is_symlink():
+        raise StudentsError(f"{path}: no such file or folder")
+    return path
+
+
 def find_students(classes: Sequence[str], singles: Sequence[str], entry_point: str) -> tuple[list[Student], list[str]]:
     """Students from class folders (each entry in one is a student) and from single students' paths.
 
@@ -179,9 +186,7 @@ def find_students(classes: Sequence[str], singles: Sequence[str], entry_point: s
     students: list[Student] = []
     passed_over: list[str] = []
     for raw in classes:
-        path = Path(raw)
-        if not path.exists() and not path.is_symlink():
-            raise StudentsError(f"{path}: no such file or folder")
+        path = _given(raw)
         if not path.is_dir() or path.is_symlink():
             students.append(_student(path, entry_point))  # a file given among the class paths is one student
             continue
@@ -192,9 +197,7 @@ def find_students(classes: Sequence[str], singles: Sequence[str], entry_point: s
             raise StudentsError(f"{path}: an empty class folder (no files or folders in it)")
         students.extend(_student(e, entry_point) for e in visible)
     for raw in singles:
-        path = Path(raw)
-        if not path.exists() and not path.is_symlink():
-            raise StudentsError(f"{path}: no such file or folder")
+        path = _given(raw)
         students.append(_student(path, entry_point))
     _unique_ids(students)
     return students, passed_over
