@@ -82,6 +82,16 @@ class Queued(BaseModel):
     status: Status
 
 
+class WorstOut(BaseModel):
+    """The worst element of a Wrong Answer as data."""
+
+    output: str = Field(description="The output's name.", examples=["out"])
+    index: list[int] = Field(description="Its position in the output.", examples=[[1, 4, 17]])
+    axes: list[str] = Field(description="What each index counts.", examples=[["batch", "decoder position", "feature"]])
+    expected: float | None = Field(None, description="The reference's value; public cases only.")
+    got: float | None = Field(None, description="The submission's value; public cases only.")
+
+
 class CaseOut(BaseModel):
     """How one case went. Hidden cases never carry values or seeds."""
 
@@ -98,6 +108,7 @@ class CaseOut(BaseModel):
     total: int | None = Field(None, description="Output elements.")
     tolerance: float | None = None
     worst: str | None = Field(None, description="The worst element, in problem terms.")
+    worst_at: WorstOut | None = Field(None, description="The same element as data.")
     seconds: float | None = Field(None, description="The call's wall time inside the sandbox.")
 
 
@@ -115,6 +126,7 @@ class SubmissionSummary(BaseModel):
 
 
 class SubmissionOut(SubmissionSummary):
+    code: str | None = Field(None, description="The submitted code (only its owner and admins can read a submission).")
     cases: list[CaseOut] = Field(default_factory=list, description="One entry per case, in order.")
     points: float | None = Field(None, description="Points earned under the problem's scoring (its statement "
                                                    "explains it).")

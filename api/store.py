@@ -231,6 +231,12 @@ class Store:
             account = s.scalar(select(Account).where(Account.token_sha256 == hash_token(token)))
             return None if account is None or account.revoked else account
 
+    def account_named(self, name: str) -> Account | None:
+        """The live account called `name`, if any (a web session names its account)."""
+        with self._session() as s:
+            account = s.get(Account, name)
+            return None if account is None or account.revoked else account
+
     # submissions: the HTTP side ---------------------------------------------------------------
 
     def admit(self, owner: str, problem: str, code: str, timing: bool, *, max_queue: int, per_minute: int,
@@ -265,14 +271,38 @@ class Store:
         with self._session() as s:
             return s.get(Submission, submission_id)
 
-    def page(self, owner: str | None, limit: int, offset: int) -> list[Submission]:
-        """Newest first; everyone's when `owner` is None. Code and results are not loaded."""
+    def page(self, owner: str | None, limit: int, offset: int, problem: str | None = None) -> list[Submission]:
+        """Newest first; everyone's when `owner` is None, every problem's when `problem` is None. Code and
+        results are not loaded."""
         query = (select(Submission).options(defer(Submission.code), defer(Submission.result_json))
                  .order_by(Submission.created_at.desc(), Submission.id.desc()).limit(limit).offset(offset))
         if owner is not None:
             query = query.where(Submission.owner == owner)
+        if problem is not None:
+            query = query.where(Submission.problem == problem)
         with self._session() as s:
             return list(s.scalars(query))
+
+    def previous(self, submission: Submission) -> Submission | None:
+        """The same owner's attempt at the same problem just before `submission`, with its code."""
+        query = (select(Submission)
+                 .where(Submission.owner == submission.owner, Submission.problem == submission.problem,
+                        Submission.created_at < submission.created_at)
+                 .order_by(Submission.created_at.desc()).limit(1))
+        with self._session() as s:
+            return s.scalar(query)
+
+    def tally(self, owner: str | None = None, problem: str | None = None) -> list[tuple[str, str, int, float | None]]:
+        """(owner, problem, submissions, best score) for each pair that has any, by owner then problem."""
+        query = (select(Submission.owner, Submission.problem, func.count(), func.max(Submission.score))
+                 .group_by(Submission.owner, Submission.problem).order_by(Submission.owner, Submission.problem))
+        if owner is not None:
+            query = query.where(Submission.owner == owner)
+        if problem is not None:
+            query = query.where(Submission.problem == problem)
+        with self._session() as s:
+            return [(str(o), str(p), int(n), None if best is None else float(best))
+                    for o, p, n, best in s.execute(query).all()]
 
     def counts(self) -> dict[str, int]:
         """Submissions by status."""

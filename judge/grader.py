@@ -29,7 +29,7 @@ from judge.problem import CaseSpec, Problem
 from judge.runner import Child, Reply
 from judge.sandbox import isolation as sandbox_isolation
 from judge.scoring import points, possible
-from judge.verdicts import CaseResult, GradeResult, Verdict, overall
+from judge.verdicts import CaseResult, GradeResult, Verdict, WorstAt, overall
 
 log = logging.getLogger(__name__)
 
@@ -161,7 +161,10 @@ def _judge_case(problem: Problem, case: Case, reply: Reply, wrongs: list[WrongOu
     if comparison.worst is not None and not comparison.passed:
         worst = comparison.worst
         result.worst = named(problem, which, worst.named)
+        output = problem.outputs[which]
+        result.worst_at = WorstAt(output.name, [int(i) for i in worst.index], list(output.axes))
         if case.spec.public:  # values only for public cases
+            result.worst_at.expected, result.worst_at.got = worst.expected, worst.got
             result.worst += f": expected {worst.expected:.6g}, got {worst.got:.6g}"
             result.message += f" (expected {worst.expected:.6g}, got {worst.got:.6g})"
     readable = comparison.contract_error is None or _only_non_finite(reply.arrays, expected.outputs)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields
 from enum import StrEnum
 from typing import Any
 
@@ -18,6 +19,17 @@ class Verdict(StrEnum):
     TIME_LIMIT_EXCEEDED = "Time Limit Exceeded"
     MEMORY_LIMIT_EXCEEDED = "Memory Limit Exceeded"
     INTERNAL_ERROR = "Internal Error"
+
+
+@dataclass
+class WorstAt:
+    """The worst element of a Wrong Answer as data; the values only for public cases."""
+
+    output: str  # the output's name
+    index: list[int]  # its position in the output
+    axes: list[str]  # what each index counts, e.g. ["batch", "decoder position", "feature"]
+    expected: float | None = None  # public cases only
+    got: float | None = None  # public cases only
 
 
 @dataclass
@@ -37,7 +49,18 @@ class CaseResult:
     total: int | None = None  # elements in the output
     tolerance: float | None = None
     worst: str | None = None  # the worst element in problem terms (with values for public cases)
+    worst_at: WorstAt | None = None  # the same element as data, for pages and tools
     seconds: float | None = None  # the call's wall time inside the sandbox
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> CaseResult:
+        """The case a JSON object describes: unknown keys are ignored, a missing or null one takes its default."""
+        known = _known(cls, data, name="", public=False, message="", shapes={}, dims={})
+        known["verdict"] = Verdict(data["verdict"])
+        worst_at = known.get("worst_at")
+        if isinstance(worst_at, Mapping):  # JSON nests it as an object
+            known["worst_at"] = WorstAt(**_known(WorstAt, worst_at, output="", index=[], axes=[]))
+        return cls(**known)
 
 
 @dataclass
@@ -71,6 +94,25 @@ class GradeResult:
         finite = json_safe(asdict(self))
         assert isinstance(finite, dict)
         return finite
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> GradeResult:
+        """The result `to_dict`, or the service's answer for a done submission, describes.
+
+        Unknown keys (the service's `id`, `owner`, a field added later) are
+        ignored and a missing or null one takes its default, so that a client
+        and a server of different versions still agree. A missing or unknown
+        verdict raises KeyError or ValueError: without one there is no result.
+        """
+        known = _known(cls, data, problem="", score=0.0, cases=[], sandbox="unknown")
+        known["verdict"] = Verdict(data["verdict"])
+        known["cases"] = [CaseResult.from_dict(case) for case in known["cases"]]
+        return cls(**known)
+
+
+def _known(cls: type[Any], data: Mapping[str, Any], **fallback: Any) -> dict[str, Any]:
+    """The fields of dataclass `cls` that `data` holds, over `fallback`; null counts as missing."""
+    return {**fallback, **{f.name: data[f.name] for f in fields(cls) if data.get(f.name) is not None}}
 
 
 def json_safe(value: Any) -> Any:

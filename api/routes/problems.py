@@ -14,7 +14,7 @@ from judge.problem import Problem
 router = APIRouter(prefix="/problems", tags=["problems"])
 
 
-def _samples(problem: Problem) -> list[SampleCase]:
+def samples_of(problem: Problem) -> list[SampleCase]:
     samples = []
     for spec in problem.cases:
         if not spec.public:
@@ -30,7 +30,7 @@ def _detail(problem: Problem) -> ProblemDetail:
     return ProblemDetail(
         slug=problem.slug, title=problem.title, summary=problem.summary,
         statement=problem.statement(), signature=problem.signature(),
-        starter=problem.starter_path.read_text(encoding="utf-8"), samples=_samples(problem),
+        starter=problem.starter_path.read_text(encoding="utf-8"), samples=samples_of(problem),
     )
 
 

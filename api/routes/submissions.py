@@ -1,4 +1,5 @@
-"""Submissions: create (202, or the result with ?wait=true), read your own, list, re-grade (admins).
+"""Submissions: create (JSON or a multipart upload; 202, or the result with ?wait=true), read your own, list,
+re-grade (admins).
 
 Every route needs `Authorization: Bearer <token>`. A student sees only their
 own submissions (another's id answers 404, exactly like an unknown id); an
@@ -18,9 +19,9 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
-from api.deps import UNAUTHORIZED, Admission, Caller, Pool, Sandbox, Settings, StoreDep, error, find_problem
+from api.admission import admit, checked_code, parse_upload, read_capped, refuse_without_sandbox
+from api.deps import UNAUTHORIZED, Admission, Caller, Pool, Sandbox, Settings, StoreDep, error
 from api.schemas import Queued, SubmissionIn, SubmissionOut, SubmissionPage, SubmissionSummary
-from api.settings import ServiceSettings
 from api.store import DONE, Account, Store, Submission, aware
 
 router = APIRouter(prefix="/submissions", tags=["submissions"])
@@ -44,7 +45,7 @@ def summary_of(submission: Submission) -> SubmissionSummary:
 def to_out(submission: Submission) -> SubmissionOut:
     result = submission.result()
     return SubmissionOut.model_validate({
-        **summary_of(submission).model_dump(),
+        **summary_of(submission).model_dump(), "code": submission.code,
         "cases": result.get("cases", []), "points": result.get("points"), "max_points": result.get("max_points"),
         "hint": result.get("hint"), "mistake": result.get("mistake"),
         "diagnosis": result.get("diagnosis", []),
@@ -55,24 +56,6 @@ def to_out(submission: Submission) -> SubmissionOut:
     })
 
 
-def _too_large(limit: int) -> HTTPException:
-    return HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, f"the request body is over {limit} bytes")
-
-
-async def _read_capped(request: Request, limit: int) -> bytes:
-    """The body, refused with 413 once it is known to exceed `limit`: by its Content-Length before a
-    byte is read, or while streaming (chunked uploads), so an unbounded body is never held."""
-    declared = request.headers.get("content-length", "")
-    if declared.strip().isdigit() and int(declared) > limit:
-        raise _too_large(limit)
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            raise _too_large(limit)
-    return bytes(body)
-
-
 def _parse(body: bytes, max_code_bytes: int) -> SubmissionIn:
     """The submission, or 422 (malformed, missing field, NUL bytes, not UTF-8) or 413 (code too long)."""
     try:
@@ -80,26 +63,8 @@ def _parse(body: bytes, max_code_bytes: int) -> SubmissionIn:
     except ValidationError as exc:
         detail = exc.errors(include_url=False, include_context=False, include_input=False)
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, jsonable_encoder(detail)) from exc
-    try:
-        size = len(payload.code.encode("utf-8"))
-    except UnicodeEncodeError as exc:  # lone surrogates ("\ud800"): not text
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "the code is not valid UTF-8 text") from exc
-    if size > max_code_bytes:
-        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE,
-                            f"the code is {size} bytes, over the limit of {max_code_bytes} bytes")
-    if "\x00" in payload.code:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "the code contains NUL bytes")
+    checked_code(payload.code, max_code_bytes)
     return payload
-
-
-def _refusal(why: str, settings: ServiceSettings) -> str:
-    """The one-line 429 detail for a refusal reason from `Store.admit`."""
-    if why == "owner":
-        return (f"this token already has {settings.max_pending_per_owner} submissions queued or running; "
-                "wait for one to finish before submitting another")
-    if why == "queue":
-        return f"the queue is full ({settings.max_queue} submissions waiting or running)"
-    return f"over {settings.rate_limit_per_minute} submissions a minute for this token"
 
 
 def _visible(store: Store, caller: Account, submission_id: str) -> Submission:
@@ -129,7 +94,18 @@ async def _wait_done(store: Store, pool: Pool, submission_id: str, timeout: floa
 _SUBMISSION_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
-        "content": {"application/json": {"schema": SubmissionIn.model_json_schema()}},
+        "content": {
+            "application/json": {"schema": SubmissionIn.model_json_schema()},
+            "multipart/form-data": {"schema": {
+                "type": "object", "required": ["problem", "code"],
+                "properties": {
+                    "problem": {"type": "string", "description": "A problem slug."},
+                    "code": {"type": "string", "format": "binary",
+                             "description": "The Python file (`curl -F code=@block.py`), or the code as text."},
+                    "timing": {"type": "string", "enum": ["true", "false"], "default": "true"},
+                },
+            }},
+        },
     }
 }
 
@@ -148,7 +124,7 @@ _SUBMISSION_BODY: dict[str, Any] = {
         **UNAUTHORIZED,
         404: error("Unknown problem."),
         413: error("The body or the code is over the size limit (JUDGE_MAX_CODE_BYTES)."),
-        422: error("Malformed JSON, a missing or mistyped field, NUL bytes, or text that is not UTF-8."),
+        422: error("Malformed JSON or form, a missing or mistyped field, NUL bytes, or text that is not UTF-8."),
         429: error("This token has JUDGE_MAX_PENDING_PER_OWNER submissions queued or running, is over its rate "
                    "limit, or the queue is full; see the Retry-After header."),
         503: error("The last probe of the sandbox failed (see GET /health): no code is taken until it works."),
@@ -160,23 +136,14 @@ async def create_submission(
     sandbox: Sandbox,
     wait: Annotated[bool, Query(description="Wait for the verdict (bounded by JUDGE_WAIT_TIMEOUT_S).")] = False,
 ) -> Any:
-    if not sandbox.result.ok:
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE,
-                            f"the sandbox does not work on this server, so no code is taken: {sandbox.result.line}",
-                            headers={"Retry-After": "60"})
+    refuse_without_sandbox(sandbox)
     limit = settings.max_code_bytes * JSON_ESCAPE_FACTOR + ENVELOPE_BYTES
-    payload = _parse(await _read_capped(request, limit), settings.max_code_bytes)
-    await run_in_threadpool(find_problem, settings, payload.problem)
-    async with admission:  # the per-owner cap, the queue and the rate are counted with the insert, one at a time
-        admitted = await run_in_threadpool(
-            lambda: store.admit(caller.name, payload.problem, payload.code, payload.timing,
-                                max_queue=settings.max_queue, per_minute=settings.rate_limit_per_minute,
-                                max_pending_per_owner=settings.max_pending_per_owner))
-    if isinstance(admitted, tuple):
-        why, retry_after = admitted
-        raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, _refusal(why, settings),
-                            headers={"Retry-After": str(retry_after)})
-    pool.notify()
+    body = await read_capped(request, limit)
+    if request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
+        payload = await parse_upload(request.headers, body, settings.max_code_bytes)
+    else:
+        payload = _parse(body, settings.max_code_bytes)
+    admitted = await admit(payload, caller, settings, store, pool, admission)
     location = {"Location": f"/submissions/{admitted.id}"}
     current: Submission | None = admitted
     if wait:
@@ -205,9 +172,10 @@ async def list_submissions(
     caller: Caller, store: StoreDep,
     limit: Annotated[int, Query(ge=1, le=100, description="Items per page.")] = 20,
     offset: Annotated[int, Query(ge=0, le=10**9, description="Items to skip.")] = 0,
+    problem: Annotated[str | None, Query(max_length=100, description="Only this problem's submissions.")] = None,
 ) -> SubmissionPage:
     owner = None if caller.role == "admin" else caller.name
-    found = await run_in_threadpool(store.page, owner, limit + 1, offset)
+    found = await run_in_threadpool(store.page, owner, limit + 1, offset, problem)
     return SubmissionPage(items=[summary_of(s) for s in found[:limit]], limit=limit, offset=offset,
                           next_offset=offset + limit if len(found) > limit else None)
 
