@@ -1,4 +1,4 @@
-"""The `judge` command: list, show, run, check, new, doctor, bench, and the service's serve/token.
+"""The `judge` command: list, show, run, submit, check, new, doctor, bench, and the service's serve/token.
 
 `main(argv)` returns the exit code: 0 when everything asked for holds (every
 submission Accepted, every check passed), 1 when something does not, 2 for a
@@ -21,6 +21,7 @@ from judge import report
 from judge.problem import Problem, ProblemError, catalogue, discover
 from judge.run_command import register as register_run
 from judge.settings import JudgeSettings
+from judge.submit_command import register as register_submit
 from judge.usage import UsageError, problem_or_usage_error
 
 
@@ -132,6 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_show)
 
     register_run(sub)
+    register_submit(sub)
 
     p = sub.add_parser("check", help="validate a problem end to end through the real sandbox")
     p.add_argument("slug")
@@ -181,7 +183,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-_CORE = {"list", "show", "run", "check", "new", "doctor", "bench"}
+_CORE = {"list", "show", "run", "submit", "check", "new", "doctor", "bench"}
 
 
 def entrypoint() -> None:
