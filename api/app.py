@@ -18,6 +18,7 @@ from api.sandbox_monitor import SandboxMonitor
 from api.settings import ServiceSettings
 from api.store import Store
 from api.timing_lane import LaneConfig, TimingLane
+from api.web import install as install_web
 from api.workers import WorkerConfig, WorkerPool
 from judge.problem import ProblemError
 
@@ -77,7 +78,8 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
             store.close()
 
     app = FastAPI(title="attention-judge", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
-                  summary="Grades Transformer-block exercises in a bubblewrap sandbox.")
+                  summary="Grades Transformer-block exercises in a bubblewrap sandbox.",
+                  docs_url=None, redoc_url=None)  # /docs is served from local files by api.web
     app.state.settings = settings  # readable before start-up too (the OpenAPI schema needs no state)
 
     @app.exception_handler(OperationalError)
@@ -94,4 +96,5 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
 
     for module in (health, problems, submissions, admin):
         app.include_router(module.router)
+    install_web(app)
     return app

@@ -55,6 +55,7 @@ class ServiceSettings(JudgeSettings):
                                          "before it is closed; idle and trickling sockets cannot pile up.")
     keep_alive_s: int = Field(5, ge=1, le=3600, description="Idle seconds after a response before a keep-alive "
                                                              "connection is closed.")
+    session_hours: float = Field(12.0, gt=0, le=24 * 90, description="How long a web page sign-in lasts.")
     max_connections: int = Field(
         512, ge=1, description="Open connections (and requests in progress) beyond which uvicorn answers 503.")
 

@@ -3,12 +3,17 @@
 # Torch first, pinned: a bare requirement would pull several GB of CUDA wheels.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if ! command -v bwrap >/dev/null 2>&1; then
+# bubblewrap is the sandbox; chromium runs the browser tests (Playwright drives it, never downloads one)
+missing=()
+command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   else
-    echo "setup: bubblewrap is missing and cannot be installed here (need root and apt-get);" \
-         "submissions would run UNSANDBOXED - install the 'bubblewrap' package" >&2
+    echo "setup: missing ${missing[*]} and cannot install it here (need root and apt-get);" \
+         "without bubblewrap submissions would run UNSANDBOXED; without chromium the browser tests fail" >&2
   fi
 fi
 python3 -m pip install -q torch==2.13.0
