@@ -34,7 +34,9 @@ def _markdown() -> MarkdownIt:
 @lru_cache(maxsize=64)
 def markdown(text: str) -> Markup:
     """A statement as HTML; `$...$` and `$$...$$` become `.math` elements that KaTeX renders in the browser."""
-    return Markup(_markdown().render(text))  # noqa: S704 - raw HTML is off: every tag here is markdown-it's own
+    # a wide code block scrolls, so it takes the keyboard's focus to be scrolled without a mouse
+    html = _markdown().render(text).replace("<pre>", '<pre tabindex="0">')
+    return Markup(html)  # noqa: S704 - raw HTML is off: every tag here is markdown-it's own
 
 
 def ratio(error: float | None, tolerance: float | None) -> str:

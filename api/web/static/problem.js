@@ -63,7 +63,9 @@
         CM.python(),
         frame,
         theme.of(themeFor(document.documentElement.dataset.theme)),
-        CM.EditorView.contentAttributes.of({ "aria-label": document.getElementById("code-label").textContent }),
+        CM.EditorView.contentAttributes.of({
+          "aria-label": document.getElementById("code-label").textContent, tabindex: "0"
+        }),
         CM.EditorView.updateListener.of(function (update) {
           if (update.docChanged) { saveDraft(update.state.doc.toString()); }
         })
