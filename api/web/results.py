@@ -50,24 +50,26 @@ async def result_page(request: Request, settings: Settings, store: StoreDep, vie
                 view=result_view(submission), previous=previous, diff=diff)
 
 
+async def _section(request: Request, store: Store, viewer: Account | None, submission_id: str,
+                   template: str) -> Response:
+    if viewer is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "signed out")
+    submission = await run_in_threadpool(visible, store, viewer, submission_id)
+    return fragment(request, template, view=result_view(submission))
+
+
 @router.get("/s/{submission_id}/result", response_class=HTMLResponse)
 async def result_fragment(request: Request, store: StoreDep, viewer: Viewer,
                           submission_id: Annotated[str, SUBMISSION_ID]) -> Response:
     """The verdict section, for htmx to swap in while the grading runs."""
-    if viewer is None:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "signed out")
-    submission = await run_in_threadpool(visible, store, viewer, submission_id)
-    return fragment(request, "_result.html", view=result_view(submission))
+    return await _section(request, store, viewer, submission_id, "_result.html")
 
 
 @router.get("/s/{submission_id}/speed", response_class=HTMLResponse)
 async def speed_fragment(request: Request, store: StoreDep, viewer: Viewer,
                          submission_id: Annotated[str, SUBMISSION_ID]) -> Response:
     """The speed section, for htmx to swap in until the comparison is measured."""
-    if viewer is None:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "signed out")
-    submission = await run_in_threadpool(visible, store, viewer, submission_id)
-    return fragment(request, "_speed.html", view=result_view(submission))
+    return await _section(request, store, viewer, submission_id, "_speed.html")
 
 
 @router.get("/history", response_class=HTMLResponse)
