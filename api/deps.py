@@ -17,7 +17,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from api.sandbox_monitor import SandboxState
 from api.schemas import ErrorBody
 from api.settings import ServiceSettings
-from api.store import Account, Store
+from api.store import Account, Store, Submission
 from api.workers import WorkerPool
 from judge.problem import Problem, ProblemError, UnknownProblem, discover, get_problem
 from judge.vetting import recorded
@@ -83,6 +83,15 @@ def find_problem(settings: ServiceSettings, slug: str) -> Problem:
 def _unknown(settings: ServiceSettings, slug: str) -> str:
     known = ", ".join(sorted(served_problems(settings))) or "none"
     return f"unknown problem {slug!r}; known problems: {known}"
+
+
+def visible_submission(store: Store, caller: Account, submission_id: str) -> Submission:
+    """The submission if `caller` may see it (its owner, or an admin); 404 otherwise, exactly as for an unknown
+    id, so that ids cannot be probed (blocking: call it in a thread)."""
+    submission = store.get(submission_id)
+    if submission is None or (caller.role != "admin" and submission.owner != caller.name):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no submission {submission_id!r}")
+    return submission
 
 
 def get_sandbox(request: Request) -> SandboxState:

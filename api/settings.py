@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 
-from pydantic import Field
+from pydantic import Field, PrivateAttr
 
 from judge.settings import JudgeSettings
 
@@ -66,6 +66,13 @@ class ServiceSettings(JudgeSettings):
             return self.database_url
         return f"sqlite:///{(self.data_dir / DATABASE_FILE).resolve()}"
 
+    _secret: str | None = PrivateAttr(None)
+
     def grading_secret(self) -> str:
-        """The course secret: JUDGE_SECRET, else the secret file (DATA_DIR/secret), shared with the CLI."""
-        return self.course_secret()[0]
+        """The course secret: JUDGE_SECRET, else the secret file (DATA_DIR/secret), shared with the CLI.
+
+        Read once: every page request signs or checks a cookie with it, and the file never changes while
+        a server runs (the workers took their copy at start-up too)."""
+        if self._secret is None:
+            self._secret = self.course_secret()[0]
+        return self._secret

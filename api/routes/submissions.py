@@ -20,9 +20,9 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
 from api.admission import admit, checked_code, parse_upload, read_capped, refuse_without_sandbox
-from api.deps import UNAUTHORIZED, Admission, Caller, Pool, Sandbox, Settings, StoreDep, error
+from api.deps import UNAUTHORIZED, Admission, Caller, Pool, Sandbox, Settings, StoreDep, error, visible_submission
 from api.schemas import Queued, SubmissionIn, SubmissionOut, SubmissionPage, SubmissionSummary
-from api.store import DONE, Account, Store, Submission, aware
+from api.store import DONE, Store, Submission, aware
 
 router = APIRouter(prefix="/submissions", tags=["submissions"])
 
@@ -65,13 +65,6 @@ def _parse(body: bytes, max_code_bytes: int) -> SubmissionIn:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, jsonable_encoder(detail)) from exc
     checked_code(payload.code, max_code_bytes)
     return payload
-
-
-def _visible(store: Store, caller: Account, submission_id: str) -> Submission:
-    submission = store.get(submission_id)
-    if submission is None or (caller.role != "admin" and submission.owner != caller.name):
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no submission {submission_id!r}")
-    return submission
 
 
 async def _wait_done(store: Store, pool: Pool, submission_id: str, timeout: float) -> Submission | None:
@@ -161,7 +154,7 @@ async def create_submission(
             responses={**UNAUTHORIZED, 404: error("No such submission, or not yours.")})
 async def read_submission(submission_id: Annotated[str, _SUBMISSION_ID], caller: Caller,
                           store: StoreDep) -> SubmissionOut:
-    return to_out(await run_in_threadpool(_visible, store, caller, submission_id))
+    return to_out(await run_in_threadpool(visible_submission, store, caller, submission_id))
 
 
 @router.get("", response_model=SubmissionPage, summary="Your submissions, newest first",

@@ -13,7 +13,7 @@ from fastapi import APIRouter, HTTPException, Path, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 
-from api.deps import Settings, StoreDep
+from api.deps import Settings, StoreDep, visible_submission
 from api.store import Account, Store, Submission
 from api.web.render import diff_lines
 from api.web.respond import fragment, page, sign_in_first
@@ -26,14 +26,6 @@ HISTORY_ROWS = 100
 SUBMISSION_ID = Path(max_length=64)
 
 
-def visible(store: Store, viewer: Account, submission_id: str) -> Submission:
-    """The submission if `viewer` may see it (its owner, or an admin); 404 otherwise, as for an unknown id."""
-    submission = store.get(submission_id)
-    if submission is None or (viewer.role != "admin" and submission.owner != viewer.name):
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no submission {submission_id!r}")
-    return submission
-
-
 @router.get("/s/{submission_id}", response_class=HTMLResponse)
 async def result_page(request: Request, settings: Settings, store: StoreDep, viewer: Viewer,
                       submission_id: Annotated[str, SUBMISSION_ID]) -> Response:
@@ -41,7 +33,7 @@ async def result_page(request: Request, settings: Settings, store: StoreDep, vie
         return sign_in_first(request)
 
     def load() -> tuple[Submission, Submission | None]:
-        submission = visible(store, viewer, submission_id)
+        submission = visible_submission(store, viewer, submission_id)
         return submission, store.previous(submission)
 
     submission, previous = await run_in_threadpool(load)
@@ -54,7 +46,7 @@ async def _section(request: Request, store: Store, viewer: Account | None, submi
                    template: str) -> Response:
     if viewer is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "signed out")
-    submission = await run_in_threadpool(visible, store, viewer, submission_id)
+    submission = await run_in_threadpool(visible_submission, store, viewer, submission_id)
     return fragment(request, template, view=result_view(submission))
 
 
