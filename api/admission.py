@@ -6,7 +6,6 @@ refuse the same things with the same words and count against the same limits.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncGenerator
 
 from fastapi import HTTPException, Request, status
@@ -110,16 +109,16 @@ def _refusal(why: str, settings: ServiceSettings) -> str:
     return f"over {settings.rate_limit_per_minute} submissions a minute for this token"
 
 
-async def admit(payload: SubmissionIn, caller: Account, settings: ServiceSettings, store: Store, pool: WorkerPool,
-                admission: asyncio.Lock) -> Submission:
+async def admit(payload: SubmissionIn, caller: Account, settings: ServiceSettings, store: Store,
+                pool: WorkerPool) -> Submission:
     """The stored submission, queued for a worker; 404 for an unknown problem, 429 (with Retry-After) over a
-    limit. Nothing is stored when it is refused."""
+    limit. Nothing is stored when it is refused. The per-owner cap, the queue and the rate are counted with
+    the insert under a database lock (`Store.admit`), so they hold across every API host."""
     await run_in_threadpool(find_problem, settings, payload.problem)
-    async with admission:  # the per-owner cap, the queue and the rate are counted with the insert, one at a time
-        admitted = await run_in_threadpool(
-            lambda: store.admit(caller.name, payload.problem, payload.code, payload.timing,
-                                max_queue=settings.max_queue, per_minute=settings.rate_limit_per_minute,
-                                max_pending_per_owner=settings.max_pending_per_owner))
+    admitted = await run_in_threadpool(
+        lambda: store.admit(caller.name, payload.problem, payload.code, payload.timing,
+                            max_queue=settings.max_queue, per_minute=settings.rate_limit_per_minute,
+                            max_pending_per_owner=settings.max_pending_per_owner))
     if isinstance(admitted, tuple):
         why, retry_after = admitted
         raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, _refusal(why, settings),

@@ -1,4 +1,4 @@
-"""The FastAPI application: routers assembled; the store, recovery and workers in its lifespan."""
+"""The FastAPI application: routers assembled; the store and this host's grading in its lifespan."""
 
 from __future__ import annotations
 
@@ -13,13 +13,13 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 
 from api.check_watch import CheckWatcher
+from api.host import GradingHost
+from api.notify import DoneBoard
 from api.routes import admin, health, problems, submissions
 from api.sandbox_monitor import SandboxMonitor
 from api.settings import ServiceSettings
 from api.store import Store
-from api.timing_lane import LaneConfig, TimingLane
 from api.web import install as install_web
-from api.workers import WorkerConfig, WorkerPool
 from judge.problem import ProblemError
 
 log = logging.getLogger(__name__)
@@ -41,22 +41,15 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         settings.data_dir.mkdir(parents=True, exist_ok=True)  # the SQLite file and the generated secret
-        store = Store(settings.database)
-        recovered = store.recover()  # whatever a killed server left running is graded again
-        if recovered:
-            log.warning("requeued %d submission(s) left running by the previous server", recovered)
-        config = WorkerConfig(database=settings.database, problems_dir=str(settings.problems_dir),
-                              secret=settings.grading_secret(), max_attempts=settings.max_attempts,
-                              unsandboxed=settings.unsandboxed)
-        pool = WorkerPool(settings.workers, config, store)
-        lane = TimingLane(LaneConfig(database=settings.database, problems_dir=str(settings.problems_dir),
-                                     cap_s=settings.timing_cap_s, defer_queue=settings.timing_defer_queue,
-                                     unsandboxed=settings.unsandboxed))
-        if settings.timing_lane:
-            lane.start()
-        app.state.settings, app.state.store, app.state.pool = settings, store, pool
-        app.state.admission = asyncio.Lock()
-        started = asyncio.ensure_future(run_in_threadpool(pool.start))  # the workers warm while the probe runs
+        store = Store(settings.database)  # nothing is requeued here: leases say what a dead host held
+        board = DoneBoard()
+        host = GradingHost(settings, store, on_done=board.done)
+        app.state.settings, app.state.store, app.state.board = settings, store, board
+        app.state.host, app.state.pool = host, host.pool
+        if not settings.workers:
+            log.warning("no grading workers on this host (JUDGE_WORKERS=0): `judge work` hosts sharing %s grade",
+                        "the database" if settings.database_url else "its SQLite file")
+        started = asyncio.ensure_future(run_in_threadpool(host.start))  # the workers warm while the probe runs
         monitor = await run_in_threadpool(SandboxMonitor, settings.unsandboxed, settings.probe_interval_s)
         monitor.start()
         app.state.monitor = monitor
@@ -73,8 +66,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         finally:
             monitor.stop()
             await run_in_threadpool(watcher.stop)
-            await run_in_threadpool(lane.stop)
-            await run_in_threadpool(pool.stop)
+            await run_in_threadpool(host.stop)
             store.close()
 
     app = FastAPI(title="attention-judge", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,

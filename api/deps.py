@@ -6,7 +6,6 @@ swap any of these through `app.dependency_overrides`.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Annotated, Any
 
@@ -14,6 +13,7 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from api.notify import DoneBoard
 from api.sandbox_monitor import SandboxState
 from api.schemas import ErrorBody
 from api.settings import ServiceSettings
@@ -44,10 +44,10 @@ def get_pool(request: Request) -> WorkerPool:
     return pool
 
 
-def get_admission(request: Request) -> asyncio.Lock:
-    """Serialises the queue and rate checks with the insert, so that the limits hold under concurrency."""
-    lock: asyncio.Lock = request.app.state.admission
-    return lock
+def get_board(request: Request) -> DoneBoard:
+    """Where `?wait=true` requests wait for their verdicts (see api.notify)."""
+    board: DoneBoard = request.app.state.board
+    return board
 
 
 def is_served(settings: ServiceSettings, problem: Problem) -> bool:
@@ -117,7 +117,7 @@ async def get_caller(
 Settings = Annotated[ServiceSettings, Depends(get_settings)]
 StoreDep = Annotated[Store, Depends(get_store)]
 Pool = Annotated[WorkerPool, Depends(get_pool)]
-Admission = Annotated[asyncio.Lock, Depends(get_admission)]
+Board = Annotated[DoneBoard, Depends(get_board)]
 Sandbox = Annotated[SandboxState, Depends(get_sandbox)]
 Caller = Annotated[Account, Depends(get_caller)]
 

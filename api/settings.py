@@ -30,8 +30,14 @@ class ServiceSettings(JudgeSettings):
     database_url: str | None = Field(
         None, description="SQLAlchemy URL of the database; unset means SQLite in the data directory."
     )
-    workers: int = Field(default_factory=default_workers, ge=1, le=256,
-                         description="Grading worker processes; one per core by default.")
+    workers: int = Field(default_factory=default_workers, ge=0, le=256,
+                         description="Grading worker processes on this host; one per core by default. 0: this "
+                                     "host only serves HTTP, and `judge work` hosts grade (they share the database).")
+    lease_s: float = Field(30.0, ge=1, le=3600,
+                           description="A claimed grading's lease, renewed every third of it while it runs. When a "
+                                       "host dies, its work goes back to the queue this long after its last renewal.")
+    host_id: str | None = Field(None, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+                                description="This host's name in worker identities; unset means the hostname.")
     require_check: bool = Field(
         True, description="Serve a problem only once `judge check` has passed on its current content; new and "
                           "edited folders are checked in the background. Off: every folder that loads is served.")
@@ -47,7 +53,7 @@ class ServiceSettings(JudgeSettings):
     probe_interval_s: float = Field(300.0, gt=0, description="How often the sandbox's launch path is probed again.")
     max_attempts: int = Field(3, ge=1, description="Gradings tried before an Internal Error is reported.")
     timing_lane: bool = Field(True, description="Run the speed comparisons (one at a time, after the verdicts) "
-                                                "in a lane process beside this server.")
+                                                "in a lane process on this host.")
     timing_defer_queue: int = Field(1, ge=1, description="Queued gradings at which speed comparisons wait, so that "
                                                          "a deadline's queue drains first.")
     header_timeout_s: float = Field(

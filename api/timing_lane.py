@@ -7,14 +7,17 @@ queue is deep, a comparison would slow every grading behind it and be noisy
 itself, so it is deferred and the result says so. When it runs, it holds the
 host's timing lane (`judge.lane`): reserved cores that gradings are moved off.
 
-A lane that dies is restarted; what it held is measured again, and a
-comparison that takes the lane down twice is skipped with that reason
-(`Store.recover_timing`).
+Each comparison is leased like a grading (`api.leases`): the lane renews it
+while it measures. A lane that dies is restarted, and any host's reaper
+returns what it held to pending once the lease runs out; a comparison that
+takes a lane down twice is skipped with that reason (`Store.reap_timing`).
+Any number of hosts may run a lane: each claims its own comparisons.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
 import signal
@@ -45,6 +48,7 @@ class LaneConfig:
     problems_dir: str
     cap_s: float
     defer_queue: int  # queued gradings at which comparisons wait
+    lease_s: float
     unsandboxed: bool = False
 
 
@@ -78,7 +82,8 @@ def _name_process(name: str) -> None:
 
 
 def run_lane(config: LaneConfig, parent: int) -> None:
-    """The lane process: recover, then take comparisons while the grading queue allows."""
+    """The lane process: take comparisons while the grading queue allows."""
+    from api.leases import Heartbeat
     from api.store import Store
     from api.workers import ProblemCache, die_with_parent
 
@@ -88,7 +93,7 @@ def run_lane(config: LaneConfig, parent: int) -> None:
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s timing-lane %(name)s: %(message)s")
     store = Store(config.database)
     problems = ProblemCache(Path(config.problems_dir))
-    store.recover_timing()
+    heartbeat = Heartbeat(config.lease_s)
     said = None
     try:
         while os.getppid() == parent:
@@ -101,15 +106,17 @@ def run_lane(config: LaneConfig, parent: int) -> None:
                     time.sleep(POLL_S)
                     continue
                 said = None
-                claim = store.claim_timing()
+                claim = store.claim_timing(config.lease_s)
             except Exception:  # a busy database: look again soon
                 log.exception("the timing lane could not read the queue")
                 claim = None
             if claim is None:
                 time.sleep(POLL_S)
                 continue
-            log.info("timed %s: %s", claim.id, time_claim(store, problems, claim, config))
+            with heartbeat.holding(functools.partial(store.renew_timing, claim, config.lease_s)):
+                log.info("timed %s: %s", claim.id, time_claim(store, problems, claim, config))
     finally:
+        heartbeat.stop()
         store.close()
 
 

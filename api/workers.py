@@ -4,17 +4,20 @@ Each worker is a `spawn`ed process that imports the judge, NumPy and Torch and
 loads every problem before it says it is ready, so a grading pays only for its
 own sandbox. Each grading leases its own sandbox uid and cgroup, and runs on one thread.
 
-The database decides who grades what (`Store.claim`); the pipes between the
-server and its workers only carry hints, so that nobody waits for a poll:
+The database decides who grades what (`Store.claim`), and each claim is
+leased: a heartbeat thread in the worker renews it while it grades, so that if
+this whole host dies the other hosts' reapers take the work back
+(`api.leases`). The pipes between the host process and its workers only carry
+hints, so that nobody waits for a poll:
 
     server -> worker   "wake"  (a submission was queued)    "stop"
     worker -> server   ("ready", pid)   ("idle",)   ("grading", submission_id, watchdog_s)   ("done", submission_id)
 
 A worker that hears nothing still looks at the queue every `IDLE_POLL_S`, so a
 lost hint costs latency, never a submission. A dispatcher thread in the server
-reads the pipes, wakes idle workers, tells `?wait=true` requests when their
-submission is done, and restarts a worker that dies (SIGKILL included), putting
-what it held back in the queue.
+reads the pipes, wakes idle workers, passes "done" on (to this host's
+`?wait=true` requests), and restarts a worker that dies (SIGKILL included),
+putting what it held back in the queue at once rather than when its lease ends.
 
 The dispatcher is also every grading's last watchdog. A worker announces each
 grading with its deadline (`judge.grader.watchdog_seconds`); a worker still on
@@ -26,15 +29,14 @@ instead of wedging worker after worker.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
+import functools
 import logging
 import os
 import signal
-import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from multiprocessing.connection import Connection
@@ -42,6 +44,8 @@ from multiprocessing.connection import wait as wait_for_connections
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from api.leases import Heartbeat, worker_identity
 
 if TYPE_CHECKING:
     from api.store import Claim, Store
@@ -67,11 +71,9 @@ class WorkerConfig:
     problems_dir: str
     secret: str
     max_attempts: int
+    identity: str  # this host process's `api.leases.host_identity`; each worker appends its slot
+    lease_s: float
     unsandboxed: bool = False  # the operator's explicit choice; never a fallback
-
-
-def worker_name(index: int, pid: int) -> str:
-    return f"{socket.gethostname()}:{pid}:{index}"
 
 
 class ProblemCache:
@@ -191,7 +193,8 @@ def work(index: int, config: WorkerConfig, conn: Connection, parent: int) -> Non
 
     store = Store(config.database)
     problems = ProblemCache(Path(config.problems_dir), secret=config.secret)
-    name = worker_name(index, os.getpid())
+    name = worker_identity(config.identity, index)
+    heartbeat = Heartbeat(config.lease_s)
     log.info("worker %s ready (%d problems)", name, len(problems.problems))
     try:
         conn.send(("ready", os.getpid()))
@@ -201,14 +204,15 @@ def work(index: int, config: WorkerConfig, conn: Connection, parent: int) -> Non
                 if conn.recv() == "stop":
                     return
             try:
-                claim = store.claim(name)
+                claim = store.claim(name, config.lease_s)
             except Exception:  # a locked or unreachable database: try again soon
                 log.exception("worker %s could not claim", name)
                 claim = None
                 time.sleep(IDLE_POLL_S)
             if claim is not None:
                 conn.send(("grading", claim.id, _watchdog(problems, claim, config)))
-                outcome = grade_claim(store, problems, claim, config)
+                with heartbeat.holding(functools.partial(store.renew, claim, config.lease_s)):
+                    outcome = grade_claim(store, problems, claim, config)
                 log.info("worker %s graded %s: %s", name, claim.id, outcome)
                 conn.send(("done", claim.id))
                 idle_said = False
@@ -223,6 +227,7 @@ def work(index: int, config: WorkerConfig, conn: Connection, parent: int) -> Non
     except (EOFError, OSError):  # the server is gone
         return
     finally:
+        heartbeat.stop()
         store.close()
 
 
@@ -243,17 +248,21 @@ class _Slot:
 
 
 class WorkerPool:
-    """`count` warm workers, a dispatcher thread that hints them and restarts any that die."""
+    """`count` warm workers (0: none, for a host that only serves HTTP), a dispatcher thread that hints them
+    and restarts any that die. `on_done(submission_id)` hears each verdict its workers write."""
 
-    def __init__(self, count: int, config: WorkerConfig, store: Store) -> None:
+    def __init__(self, count: int, config: WorkerConfig, store: Store,
+                 on_done: Callable[[str], None] | None = None) -> None:
         self._context = get_context("spawn")
         self._config = config
         self._store = store
+        self._on_done = on_done
         self._slots = [_Slot(i) for i in range(count)]
-        self._lock = threading.Lock()  # slots' idle flags and the waiters
-        self._waiters: dict[str, set[tuple[asyncio.AbstractEventLoop, asyncio.Event]]] = {}
+        self._lock = threading.Lock()  # slots' idle flags
         self._closing = threading.Event()
         self._all_ready = threading.Event()
+        if not self._slots:
+            self._all_ready.set()
         self._thread = threading.Thread(target=self._run, name="judge-dispatcher", daemon=True)
 
     # the server's side ------------------------------------------------------------------------
@@ -268,6 +277,8 @@ class WorkerPool:
 
     def start(self, timeout: float = 180.0) -> bool:
         """Start the workers and wait (bounded) until every one is warm; False if some are not yet."""
+        if not self._slots:
+            return True
         self._thread.start()  # the workers are children of this thread: see die_with_parent
         return self._all_ready.wait(timeout)
 
@@ -279,22 +290,6 @@ class WorkerPool:
                 return
             slot.idle = False
         self._send(slot, "wake")
-
-    @contextlib.contextmanager
-    def watching(self, submission_id: str) -> Iterator[asyncio.Event]:
-        """An event set (on the caller's loop) when a worker reports `submission_id` done."""
-        entry = (asyncio.get_running_loop(), asyncio.Event())
-        with self._lock:
-            self._waiters.setdefault(submission_id, set()).add(entry)
-        try:
-            yield entry[1]
-        finally:
-            with self._lock:
-                waiting = self._waiters.get(submission_id)
-                if waiting is not None:
-                    waiting.discard(entry)
-                    if not waiting:
-                        del self._waiters[submission_id]
 
     def stop(self) -> None:
         """Let every worker finish what it holds (bounded), then end them; whatever is left is requeued."""
@@ -363,11 +358,8 @@ class WorkerPool:
             slot.grading, slot.deadline = str(message[1]), time.monotonic() + float(message[2])
         elif kind == "done":
             slot.grading = None
-            with self._lock:
-                waiting = list(self._waiters.get(str(message[1]), ()))
-            for loop, done in waiting:
-                with contextlib.suppress(RuntimeError):  # that request's loop is gone
-                    loop.call_soon_threadsafe(done.set)
+            if self._on_done is not None:
+                self._on_done(str(message[1]))
 
     def _send(self, slot: _Slot, message: str) -> None:
         with slot.send_lock:
@@ -408,9 +400,9 @@ class WorkerPool:
         overran, slot.overran, slot.grading = slot.overran, False, None
         for _ in range(10):
             try:
-                return self._store.release(worker_name(slot.index, slot.pid), self._config.max_attempts,
-                                           overran=overran)
-            except Exception:  # a busy database; the next start-up's recovery is the backstop
+                return self._store.release(worker_identity(self._config.identity, slot.index),
+                                           self._config.max_attempts, overran=overran)
+            except Exception:  # a busy database; the lease running out is the backstop
                 log.exception("could not release worker %d's submissions", slot.index)
                 time.sleep(0.5)
         return 0, 0

@@ -20,7 +20,7 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
 from api.admission import admit, checked_code, parse_upload, read_capped, refuse_without_sandbox
-from api.deps import UNAUTHORIZED, Admission, Caller, Pool, Sandbox, Settings, StoreDep, error, visible_submission
+from api.deps import UNAUTHORIZED, Board, Caller, Pool, Sandbox, Settings, StoreDep, error, visible_submission
 from api.schemas import Queued, SubmissionIn, SubmissionOut, SubmissionPage, SubmissionSummary
 from api.store import DONE, Store, Submission, aware
 
@@ -67,11 +67,12 @@ def _parse(body: bytes, max_code_bytes: int) -> SubmissionIn:
     return payload
 
 
-async def _wait_done(store: Store, pool: Pool, submission_id: str, timeout: float) -> Submission | None:
-    """The submission once done, or None after `timeout` seconds. Woken by the worker's hint; the
-    database, read at least every WAIT_SLICE_S, has the last word."""
+async def _wait_done(store: Store, board: Board, submission_id: str, timeout: float) -> Submission | None:
+    """The submission once done, or None after `timeout` seconds. Woken by a hint (this host's worker, or
+    PostgreSQL's notification from any host); the database, read at least every WAIT_SLICE_S, has the last
+    word."""
     deadline = time.monotonic() + timeout
-    with pool.watching(submission_id) as finished:
+    with board.watching(submission_id) as finished:
         while True:
             current = await run_in_threadpool(store.get, submission_id)
             if current is None or current.status == DONE:
@@ -125,7 +126,7 @@ _SUBMISSION_BODY: dict[str, Any] = {
     openapi_extra=_SUBMISSION_BODY,
 )
 async def create_submission(
-    request: Request, caller: Caller, settings: Settings, store: StoreDep, pool: Pool, admission: Admission,
+    request: Request, caller: Caller, settings: Settings, store: StoreDep, pool: Pool, board: Board,
     sandbox: Sandbox,
     wait: Annotated[bool, Query(description="Wait for the verdict (bounded by JUDGE_WAIT_TIMEOUT_S).")] = False,
 ) -> Any:
@@ -136,11 +137,11 @@ async def create_submission(
         payload = await parse_upload(request.headers, body, settings.max_code_bytes)
     else:
         payload = _parse(body, settings.max_code_bytes)
-    admitted = await admit(payload, caller, settings, store, pool, admission)
+    admitted = await admit(payload, caller, settings, store, pool)
     location = {"Location": f"/submissions/{admitted.id}"}
     current: Submission | None = admitted
     if wait:
-        current = await _wait_done(store, pool, admitted.id, settings.wait_timeout_s)
+        current = await _wait_done(store, board, admitted.id, settings.wait_timeout_s)
     if current is not None and current.status == DONE:
         return JSONResponse(jsonable_encoder(to_out(current)), status_code=status.HTTP_200_OK, headers=location)
     if wait:  # the wait ran out: say where it stands now

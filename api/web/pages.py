@@ -13,7 +13,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 
 from api.admission import admit, checked_code, refuse_without_sandbox
-from api.deps import Admission, Pool, Sandbox, Settings, StoreDep, find_problem, served_problems
+from api.deps import Pool, Sandbox, Settings, StoreDep, find_problem, served_problems
 from api.routes.problems import samples_of
 from api.schemas import SubmissionIn
 from api.settings import ServiceSettings
@@ -95,7 +95,7 @@ async def problem_page(request: Request, settings: Settings, viewer: Viewer,
 
 
 @router.post("/p/{slug}/submit", response_class=HTMLResponse)
-async def submit(request: Request, settings: Settings, store: StoreDep, pool: Pool, admission: Admission,
+async def submit(request: Request, settings: Settings, store: StoreDep, pool: Pool,
                  sandbox: Sandbox, viewer: Viewer, slug: Annotated[str, SLUG]) -> Response:
     """The editor's form: a new submission, then its result page (303); a refusal re-renders the problem
     page with the code kept and the reason, and a countdown on 429."""
@@ -108,7 +108,7 @@ async def submit(request: Request, settings: Settings, store: StoreDep, pool: Po
         refuse_without_sandbox(sandbox)
         payload = SubmissionIn(problem=slug, code=checked_code(code, settings.max_code_bytes),
                                timing="timing" in form)
-        admitted = await admit(payload, viewer, settings, store, pool, admission)
+        admitted = await admit(payload, viewer, settings, store, pool)
     except HTTPException as refused:
         if refused.status_code == status.HTTP_404_NOT_FOUND:
             raise

@@ -26,7 +26,8 @@ def problems() -> ProblemCache:
     return ProblemCache(ServiceSettings(workers=1).problems_dir)
 
 
-CONFIG = WorkerConfig(database="", problems_dir="", secret="store-tests", max_attempts=3)
+CONFIG = WorkerConfig(database="", problems_dir="", secret="store-tests", max_attempts=3, identity="test/host/0",
+                      lease_s=30.0)
 
 
 def _queue(store: Store, count: int = 1) -> list[str]:
@@ -170,13 +171,30 @@ def test_a_real_grading_through_the_worker_step(store, problems):
     assert store.get(submission_id).result()["sandbox"] == "bubblewrap"  # type: ignore[union-attr]
 
 
-def test_recovery_requeues_what_a_dead_server_left_running(store):
+def test_a_server_start_requeues_nothing_that_a_live_lease_holds(tmp_path):
+    """Another host's claims survive this server's start; only leases that ran out are taken back."""
+    settings = make_settings(tmp_path, workers=1)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    store = Store(settings.database)
+    store.create_account("alice", "student")
     ids = _queue(store, 3)
-    store.claim("w")
-    store.claim("w")
-    assert store.recover() == 2
-    assert store.counts() == {"queued": 3, "running": 0, "done": 0}
-    assert {store.claim("x").id for _ in ids} == set(ids)  # type: ignore[union-attr]
+    held = store.claim("other-host/boot/tag/0", lease_s=600)
+    dead = store.claim("dead-host/boot/tag/0", lease_s=0)
+    assert held is not None
+    assert dead is not None
+    with TestClient(create_app(settings)):
+        deadline = time.monotonic() + 120
+        while {store.get(i).status for i in ids if i != held.id} != {"done"}:  # type: ignore[union-attr]
+            assert time.monotonic() < deadline, "the reaped and the queued submissions were not graded"
+            time.sleep(0.2)
+        still = store.get(held.id)
+        assert still is not None
+        assert (still.status, still.claim_token, still.attempts) == ("running", held.token, 1)
+    regraded = store.get(dead.id)
+    assert regraded is not None
+    assert (regraded.verdict, regraded.attempts) == ("Accepted", 2)  # reaped, then graded afresh here
+    assert not store.finish(dead, "Accepted", _result(Verdict.ACCEPTED).to_dict())  # the dead claim is fenced off
+    assert store.finish(held, "Accepted", _result(Verdict.ACCEPTED).to_dict())  # the live one's verdict counts
 
 
 def test_a_dead_workers_submission_is_requeued_until_it_has_used_its_attempts(store):

@@ -1,7 +1,7 @@
 """Fairness: one token cannot fill the shared queue; silent and trickling sockets cannot hold the server.
 
-The admission tests run the app under TestClient with a pool of no workers, so
-nothing leaves the queue and the caps are all the test sees. The connection
+The admission tests run the app under TestClient with no workers (an API-only
+host), so nothing leaves the queue and the caps are all the test sees. The connection
 tests start a real `judge serve` (uvicorn, the header deadline of `api.server`)
 on a free loopback port with short timeouts, and speak to it over raw sockets.
 """
@@ -27,21 +27,10 @@ import api.app
 import api.deps
 from api.settings import ServiceSettings
 from api.store import Submission
-from api.workers import WorkerPool
 from tests.api.conftest import account, make_settings, owned, store_of, submit
 from tests.api.live import Server
 
 FLOOD = 8  # one token's burst, over the cap of 3 used below
-
-
-class _NoWorkers(WorkerPool):
-    """A pool without workers: what is queued stays queued, so a flood is still pending when counted."""
-
-    def __init__(self, count: int, config: Any, store: Any) -> None:
-        super().__init__(0, config, store)
-
-    def start(self, timeout: float = 180.0) -> bool:
-        return True
 
 
 # Nothing is graded here, so the sandbox is reported working whatever this machine has: the fake answers
@@ -50,17 +39,17 @@ _WORKING_SANDBOX = SimpleNamespace(level="bubblewrap", reason="faked for admissi
                                    result=SimpleNamespace(ok=True, line="faked for admission tests"))
 
 
-def _service(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **overrides: Any) -> TestClient:
-    monkeypatch.setattr(api.app, "WorkerPool", _NoWorkers)
-    app = api.app.create_app(make_settings(tmp_path, max_queue=50, **overrides))  # a queue roomier than any flood
+def _service(tmp_path: Path, **overrides: Any) -> TestClient:
+    # no workers: an API-only host; the queue is roomier than any flood
+    app = api.app.create_app(make_settings(tmp_path, workers=0, max_queue=50, **overrides))
     sandbox_dependency = get_args(api.deps.Sandbox)[1].dependency  # whatever the route's Sandbox reads
     app.dependency_overrides[sandbox_dependency] = lambda: _WORKING_SANDBOX
     return TestClient(app)
 
 
 @pytest.mark.parametrize(("cap", "accepted"), [(3, 3), (FLOOD + 2, FLOOD)])  # the second: the cap is what refuses
-def test_one_token_cannot_fill_the_queue(tmp_path, monkeypatch, cap, accepted):
-    with _service(tmp_path, monkeypatch, max_pending_per_owner=cap) as client:
+def test_one_token_cannot_fill_the_queue(tmp_path, cap, accepted):
+    with _service(tmp_path, max_pending_per_owner=cap) as client:
         alice, bob = account(client, name="alice"), account(client, name="bob")
         answers = [submit(client, alice, wait=False) for _ in range(FLOOD)]
         assert [a.status_code for a in answers] == [202] * accepted + [429] * (FLOOD - accepted)
@@ -74,8 +63,8 @@ def test_one_token_cannot_fill_the_queue(tmp_path, monkeypatch, cap, accepted):
         assert store_of(client).counts()["queued"] == accepted + 1
 
 
-def test_a_finished_submission_frees_its_owner_a_place(tmp_path, monkeypatch):
-    with _service(tmp_path, monkeypatch, max_pending_per_owner=2) as client:
+def test_a_finished_submission_frees_its_owner_a_place(tmp_path):
+    with _service(tmp_path, max_pending_per_owner=2) as client:
         alice = account(client, name="alice")
         first = submit(client, alice, wait=False).json()["id"]
         assert submit(client, alice, wait=False).status_code == 202
@@ -86,8 +75,8 @@ def test_a_finished_submission_frees_its_owner_a_place(tmp_path, monkeypatch):
         assert submit(client, alice, wait=False).status_code == 429
 
 
-def test_concurrent_submissions_never_overshoot_the_cap(tmp_path, monkeypatch):
-    with _service(tmp_path, monkeypatch, max_pending_per_owner=3) as client:
+def test_concurrent_submissions_never_overshoot_the_cap(tmp_path):
+    with _service(tmp_path, max_pending_per_owner=3) as client:
         alice = account(client, name="alice")
         with ThreadPoolExecutor(12) as pool:
             codes = list(pool.map(lambda _: submit(client, alice, wait=False).status_code, range(12)))

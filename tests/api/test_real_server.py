@@ -115,7 +115,7 @@ def test_sixteen_concurrent_submissions_all_end_done(server):
 
 def test_kill_9_with_work_queued_then_restart_grades_each_exactly_once(tmp_path):
     data = tmp_path / "data"
-    server = Server(data, workers=1)
+    server = Server(data, workers=1, lease_s="3")  # what the dead server held returns once its lease runs out
     server.start()
     try:
         alice = server.judge("token", "create", "--name", "alice")

@@ -53,5 +53,15 @@ def test_settings_from_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("JUDGE_DATABASE_URL", "postgresql+psycopg://judge@db/judge")
     assert ServiceSettings().database == "postgresql+psycopg://judge@db/judge"
     monkeypatch.setenv("JUDGE_WORKERS", "0")
+    assert ServiceSettings().workers == 0  # an API-only host
+    monkeypatch.setenv("JUDGE_WORKERS", "-1")
     with pytest.raises(ValueError, match="workers"):
+        ServiceSettings()
+    monkeypatch.setenv("JUDGE_WORKERS", "1")
+    monkeypatch.setenv("JUDGE_HOST_ID", "../evil host")
+    with pytest.raises(ValueError, match="host_id"):
+        ServiceSettings()
+    monkeypatch.setenv("JUDGE_HOST_ID", "grader-7")
+    monkeypatch.setenv("JUDGE_LEASE_S", "0.5")
+    with pytest.raises(ValueError, match="lease_s"):
         ServiceSettings()
