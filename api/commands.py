@@ -1,4 +1,4 @@
-"""`judge serve` and `judge token ...`, registered on the main CLI by `register(subparsers)`.
+"""`judge serve`, `judge work` and `judge token ...`, registered on the main CLI by `register(subparsers)`.
 
 Importing this module stays light (argparse only): FastAPI, uvicorn and
 SQLAlchemy are imported inside the handlers, so `judge list` never pays for them.
@@ -60,6 +60,53 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_work(args: argparse.Namespace) -> int:
+    """Grade from the shared database, serving no HTTP, until SIGTERM or Ctrl-C."""
+    import logging
+    import signal
+    import threading
+
+    from pydantic import ValidationError
+    from sqlalchemy.engine import make_url
+
+    from api.host import GradingHost
+    from api.settings import ServiceSettings
+    from api.store import Store
+    from judge.probe import probe
+
+    try:
+        settings = ServiceSettings()
+    except ValidationError as exc:
+        return _fail(f"bad JUDGE_* setting: {exc}")
+    workers = settings.workers if args.workers is None else args.workers
+    if workers < 1:
+        return _fail("judge work needs at least one worker (--workers N, or JUDGE_WORKERS)")
+    if settings.database_url is None:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(level=getattr(logging, args.log_level.upper()),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    checked = probe(settings.unsandboxed)
+    if not checked.ok:  # a host that cannot sandbox must not claim work it would fail
+        return _fail(f"the sandbox does not work on this host, so it takes no work: {checked.line}")
+    stopping = threading.Event()
+    for number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(number, lambda *_: stopping.set())
+    store = Store(settings.database)
+    host = GradingHost(settings, store, workers=workers)
+    where = make_url(settings.database).render_as_string(hide_password=True)
+    print(f"judge work: {workers} worker(s) as {host.identity} on {where}; SIGTERM or Ctrl-C stops it "
+          "(each worker finishes its grading first)", file=sys.stderr)
+    try:
+        warm = host.start()
+        print(f"judge work: ready: {host.pool.ready} of {workers} worker(s) warm"
+              + ("" if warm else "; grading with those while the rest warm up"), file=sys.stderr, flush=True)
+        stopping.wait()
+    finally:
+        host.stop()
+        store.close()
+    return 0
+
+
 def cmd_token_create(args: argparse.Namespace) -> int:
     if not _NAME.match(args.name):
         return _fail(f"bad account name {args.name!r}: 1 to 64 letters, digits, '_', '.', '@' or '-'")
@@ -96,6 +143,18 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
     p.add_argument("--log-level", default="info", choices=("critical", "error", "warning", "info", "debug"))
     p.set_defaults(handler=cmd_serve)
+
+    p = sub.add_parser("work", help="grade from the shared database without serving HTTP (a worker host)",
+                       description="Run grading workers that claim submissions from the database that `judge serve` "
+                                   "hosts write to (JUDGE_DATABASE_URL: PostgreSQL to span machines; the default "
+                                   "SQLite file to add workers on this one). Any number of `judge work` and "
+                                   "`judge serve` processes may share it; if one dies, the others take its work "
+                                   "back once its leases (JUDGE_LEASE_S) run out. Settings come from JUDGE_* "
+                                   "variables (see docs/service.md).")
+    p.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="grading processes on this host (default JUDGE_WORKERS, else one per core)")
+    p.add_argument("--log-level", default="info", choices=("critical", "error", "warning", "info", "debug"))
+    p.set_defaults(handler=cmd_work)
 
     p = sub.add_parser("token", help="create, list and revoke the service's bearer tokens",
                        description="Accounts of the service, in its database (JUDGE_DATA_DIR or JUDGE_DATABASE_URL).")
