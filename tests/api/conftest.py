@@ -18,6 +18,7 @@ from api.app import create_app
 from api.settings import ServiceSettings
 from api.store import Store
 from tests.api.submissions import CORRECT
+from tests.postgres import TempPostgres
 
 
 def make_settings(data_dir: Path, **overrides: Any) -> ServiceSettings:
@@ -63,3 +64,10 @@ def store(tmp_path: Path) -> Store:
     fresh = Store(f"sqlite:///{tmp_path / 'judge.sqlite3'}")
     fresh.create_account("alice", "student")
     return fresh
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[TempPostgres]:
+    """One throwaway PostgreSQL server for the session; each test makes its own database on it."""
+    with TempPostgres() as server:
+        yield server

@@ -1,4 +1,5 @@
-"""A real `judge serve` in a child process: a free loopback port, its own data directory, plain HTTP."""
+"""Real service processes: `judge serve` on a free loopback port with its own data directory, plain HTTP;
+`judge work` as a worker host. Each runs as its own process group, so a test can kill one whole host."""
 
 from __future__ import annotations
 
@@ -52,12 +53,7 @@ class Server:
         self.data_dir = data_dir
         self.workers = workers
         self.port = free_port()
-        self.env = {**os.environ, "JUDGE_DATA_DIR": str(data_dir), "JUDGE_WORKERS": str(workers),
-                    "JUDGE_RATE_LIMIT_PER_MINUTE": "1000", "JUDGE_MAX_PENDING_PER_OWNER": "1000",
-                    "JUDGE_REQUIRE_CHECK": "false",  # the gate is tested in test_catalogue.py
-                    **{f"JUDGE_{key.upper()}": value for key, value in settings.items()}}
-        self.env.pop("JUDGE_DATABASE_URL", None)
-        self.env.pop("JUDGE_SECRET", None)  # the generated secret, persisted in the data directory
+        self.env = service_env(data_dir, workers, **settings)
         self.process: subprocess.Popen[bytes] | None = None
         self.log = data_dir.parent / f"serve-{self.port}.log"
 
@@ -136,6 +132,83 @@ class Server:
         if self.process is not None:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.process.pid, signal.SIGKILL)
+
+
+def service_env(data_dir: Path, workers: int, **settings: str) -> dict[str, str]:
+    """The environment of a service process: JUDGE_* from `settings` (`lease_s="3"` is JUDGE_LEASE_S=3);
+    the data directory's SQLite file and generated secret unless a test names others."""
+    env = {key: value for key, value in os.environ.items()
+           if key not in ("JUDGE_DATABASE_URL", "JUDGE_SECRET", "JUDGE_HOST_ID")}
+    env.update({"JUDGE_DATA_DIR": str(data_dir), "JUDGE_WORKERS": str(workers),
+                "JUDGE_RATE_LIMIT_PER_MINUTE": "1000", "JUDGE_MAX_PENDING_PER_OWNER": "1000",
+                "JUDGE_REQUIRE_CHECK": "false",  # the gate is tested in test_catalogue.py
+                **{f"JUDGE_{key.upper()}": value for key, value in settings.items()}})
+    return env
+
+
+class WorkHost:
+    """`judge work --workers N` as its own process group: a worker host that serves no HTTP."""
+
+    READY = "judge work: ready"
+
+    def __init__(self, data_dir: Path, workers: int = 1, **settings: str) -> None:
+        self.data_dir = data_dir
+        self.workers = workers
+        self.env = service_env(data_dir, workers, **settings)
+        self.process: subprocess.Popen[bytes] | None = None
+        self.log = data_dir.parent / f"work-{data_dir.name}.log"
+
+    def start(self) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "judge.cli", "work", "--workers", str(self.workers)], env=self.env,
+                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+    def wait_ready(self) -> None:
+        assert self.process is not None
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while self.READY not in self.log_tail():
+            if self.process.poll() is not None:
+                raise AssertionError(f"judge work exited with {self.process.returncode}:\n{self.log_tail()}")
+            if time.monotonic() > deadline:
+                raise AssertionError(f"judge work did not become ready:\n{self.log_tail()}")
+            time.sleep(0.2)
+
+    def log_tail(self) -> str:
+        return self.log.read_text(errors="replace")[-4000:] if self.log.exists() else ""
+
+    def group(self) -> set[int]:
+        """Every live process of this host's process group (its workers and their sandboxes included)."""
+        assert self.process is not None
+        found = set()
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[2]) == self.process.pid and fields[0] != "Z":  # field 5 of stat: the process group
+                found.add(int(stat.parent.name))
+        return found
+
+    def kill9(self) -> None:
+        """SIGKILL the whole host at once, as a machine that loses power: nothing of it runs any cleanup."""
+        assert self.process is not None
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
 
 
 def _comm(pid: int) -> str:

@@ -42,3 +42,16 @@ WRONG = CORRECT.replace("1e-5", "1e-3")
 
 # fails to compile: a verdict, not an error of the service
 BROKEN = "def cross_attention_block(:\n"
+
+# correct, but each call sleeps first: a grading takes a second or two, so a test can kill its host mid-way
+SLOW = CORRECT + """
+
+_fast = cross_attention_block
+
+
+def cross_attention_block(*args, **kwargs):
+    import time
+
+    time.sleep(0.15)
+    return _fast(*args, **kwargs)
+"""
