@@ -22,7 +22,9 @@ COPY judge ./judge
 COPY reference ./reference
 COPY api ./api
 COPY problems ./problems
-RUN pip install --no-cache-dir .
+# the project itself, with the PostgreSQL driver for scale-out (compose.yaml); its own ranges pin the rest
+# hadolint ignore=DL3013
+RUN pip install --no-cache-dir ".[postgres]"
 
 # a non-root user runs the service; bubblewrap then needs unprivileged user namespaces
 RUN useradd --create-home --uid 10001 judge && mkdir -p /data && chown judge /data
