@@ -1,4 +1,4 @@
-"""The `judge` command: list, show, run, submit, check, new, doctor, bench, and the service's serve/token.
+"""The `judge` command: list, show, run, submit, check, new, doctor, bench, and the service's serve/work/token.
 
 `main(argv)` returns the exit code: 0 when everything asked for holds (every
 submission Accepted, every check passed), 1 when something does not, 2 for a

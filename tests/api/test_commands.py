@@ -94,3 +94,26 @@ def test_python_dash_m_api_runs_the_same_commands(tmp_path):
     listed = subprocess.run([sys.executable, "-m", "api", "token", "list"], env=env, capture_output=True, text=True,
                             check=True, timeout=60)
     assert "zoe" in listed.stdout
+
+
+def test_work_without_workers_is_a_one_line_usage_error(data_dir, capsys):
+    assert commands.main(["work", "--workers", "0"]) == 2
+    assert capsys.readouterr().err == ("judge: error: judge work needs at least one worker (--workers N, or "
+                                       "JUDGE_WORKERS)\n")
+
+
+def test_work_refuses_to_start_when_its_sandbox_fails(data_dir, capsys, monkeypatch):
+    """A worker host that cannot sandbox must claim nothing: it exits before touching the queue."""
+    from judge import probe as probe_module
+    from judge.sandbox import isolation
+
+    failed = probe_module.ProbeResult(False, "bwrap: setting up uid map: Permission denied", isolation(), 0.1)
+    monkeypatch.setattr(probe_module, "probe", lambda unsandboxed=False: failed)
+    data_dir.mkdir(parents=True)
+    store = Store(f"sqlite:///{data_dir / 'judge.sqlite3'}")
+    store.create_account("alice", "student")
+    store.admit("alice", "cross-attention", "x = 1", False, max_queue=10, per_minute=10)
+    assert commands.main(["work", "--workers", "1"]) == 2
+    assert capsys.readouterr().err == ("judge: error: the sandbox does not work on this host, so it takes no work: "
+                                       "bwrap: setting up uid map: Permission denied\n")
+    assert store.counts() == {"queued": 1, "running": 0, "done": 0}  # nothing claimed
