@@ -263,7 +263,9 @@ class Store:
         """
         with self._session.begin() as s:
             dialect.lock_admissions(s)
-            moment = now()  # read under the lock, so that admissions' times follow their order
+            # the database's clock, read under the lock: queue order (claims go oldest first) and the rate
+            # window agree across API hosts whose own clocks differ
+            moment = datetime.fromtimestamp(dialect.database_time(s), UTC)
             if max_pending_per_owner is not None and _pending(s, owner) >= max_pending_per_owner:
                 return "owner", PENDING_RETRY_S
             if _pending(s) >= max_queue:

@@ -12,6 +12,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,9 +21,9 @@ import api.store as store_module
 from api import dialect
 from api.leases import Heartbeat, Reaper, boot_id, host_identity, worker_identity
 from api.notify import Listener
-from api.store import Store
+from api.store import Store, aware
 from judge.verdicts import GradeResult, Verdict
-from tests.api.submissions import CORRECT
+from tests.api.conftest import queue
 from tests.postgres import TempPostgres
 
 ACCEPTED = GradeResult(problem="cross-attention", verdict=Verdict.ACCEPTED, score=1.0, cases=[],
@@ -46,17 +47,8 @@ def store(url: str) -> Iterator[Store]:
     fresh.close()
 
 
-def _queue(store: Store, count: int = 1) -> list[str]:
-    ids = []
-    for _ in range(count):
-        admitted = store.admit("alice", "cross-attention", CORRECT, False, max_queue=1000, per_minute=1000)
-        assert not isinstance(admitted, tuple)
-        ids.append(admitted.id)
-    return ids
-
-
 def test_a_claim_is_leased_by_the_database_clock(store):
-    _queue(store)
+    queue(store)
     claim = store.claim("h/b/t/0", lease_s=30)
     assert claim is not None
     row = store.get(claim.id)
@@ -66,8 +58,19 @@ def test_a_claim_is_leased_by_the_database_clock(store):
     assert abs(store.database_time() - time.time()) < 5  # the same clock here; on a cluster, only the database's
 
 
+def test_admission_times_come_from_the_database_clock(store, monkeypatch):
+    """API hosts with skewed clocks must still queue in order: a host 10 minutes fast changes nothing."""
+    first = store.admit("alice", "cross-attention", "x = 1", False, max_queue=10, per_minute=10)
+    monkeypatch.setattr("api.store.now", lambda: datetime.now(UTC) + timedelta(minutes=10))
+    second = store.admit("alice", "cross-attention", "x = 1", False, max_queue=10, per_minute=10)
+    assert not isinstance(first, tuple)
+    assert not isinstance(second, tuple)
+    assert 0 <= (aware(second.created_at) - aware(first.created_at)).total_seconds() < 5
+    assert abs(aware(second.created_at).timestamp() - store.database_time()) < 5
+
+
 def test_only_expired_leases_are_reaped_and_a_late_verdict_is_fenced_off(store):
-    live_id, dead_id = _queue(store, 2)
+    live_id, dead_id = queue(store, 2)
     live = store.claim("alive/b/t/0", lease_s=600)
     dead = store.claim("dead/b/t/0", lease_s=0)
     assert (live.id, dead.id) == (live_id, dead_id)  # type: ignore[union-attr]
@@ -84,7 +87,7 @@ def test_only_expired_leases_are_reaped_and_a_late_verdict_is_fenced_off(store):
 
 
 def test_a_renewed_lease_is_not_reaped_and_a_lapsed_one_is(store):
-    _queue(store)
+    queue(store)
     claim = store.claim("h/b/t/0", lease_s=1.0)
     assert claim is not None
     for _ in range(3):  # 1.8 s in all, past the first lease, renewed every 0.6 s
@@ -97,7 +100,7 @@ def test_a_renewed_lease_is_not_reaped_and_a_lapsed_one_is(store):
 
 
 def test_reaping_gives_the_final_verdict_once_the_attempts_are_spent(store, url):
-    (submission_id,) = _queue(store)
+    (submission_id,) = queue(store)
     seen: list[str] = []
     listener = Listener(url, {dialect.DONE_CHANNEL: seen.append})
     listening = listener.start()
@@ -121,7 +124,7 @@ def test_reaping_gives_the_final_verdict_once_the_attempts_are_spent(store, url)
 
 
 def test_a_timing_lease_is_reaped_then_skipped_after_two_lapses(store):
-    (submission_id,) = _queue(store)
+    (submission_id,) = queue(store)
     claim = store.claim("h/b/t/0")
     assert claim is not None
     store.finish(claim, "Accepted", {**ACCEPTED, "timing": {"status": "pending", "reason": "queued"}})
@@ -189,7 +192,7 @@ def test_notifications_reach_a_listening_host(postgres):
     assert listener.start()
     try:
         assert listener.connected.wait(10)
-        (submission_id,) = _queue(store)
+        (submission_id,) = queue(store)
         claim = store.claim("h/b/t/0")
         assert claim is not None
         refused = store.admit("alice", "cross-attention", "x", False, max_queue=1, per_minute=1000)
@@ -220,7 +223,7 @@ def test_a_busy_grading_cannot_starve_the_heartbeat(tmp_path):
     lease = 0.6
 
     def survives(with_heartbeat: bool) -> bool:
-        _queue(store)
+        queue(store)
         claim = store.claim("h/b/t/0", lease_s=lease)
         assert claim is not None
         reaper = Reaper(Store(url), max_attempts=5, interval_s=0.1)
