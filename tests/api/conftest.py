@@ -36,6 +36,16 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
         yield client
 
 
+def queue(store: Store, count: int = 1, owner: str = "alice") -> list[str]:
+    """Admit `count` correct submissions for `owner` (the limits out of the way); their ids, oldest first."""
+    ids = []
+    for _ in range(count):
+        admitted = store.admit(owner, "cross-attention", CORRECT, False, max_queue=1000, per_minute=1000)
+        assert not isinstance(admitted, tuple)
+        ids.append(admitted.id)
+    return ids
+
+
 def store_of(client: TestClient) -> Store:
     store: Store = client.app.state.store  # type: ignore[attr-defined]
     return store

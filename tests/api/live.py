@@ -116,22 +116,23 @@ class Server:
         self.process.wait()
 
     def stop(self) -> None:
-        if self.process is None:
-            return
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-            try:
-                self.process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.reap()
+        stop_group(self.process, signal.SIGINT)
 
-    def reap(self) -> None:
-        """Whatever of this server's process group is still there after a test: SIGKILL it."""
-        if self.process is not None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGKILL)
+
+def stop_group(process: subprocess.Popen[bytes] | None, how: signal.Signals) -> None:
+    """Ask a service process to stop (`how`), wait a minute at most, then SIGKILL whatever of its process group
+    is left."""
+    if process is None:
+        return
+    if process.poll() is None:
+        process.send_signal(how)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
 
 
 def service_env(data_dir: Path, workers: int, **settings: str) -> dict[str, str]:
@@ -198,17 +199,7 @@ class WorkHost:
         self.process.wait()
 
     def stop(self) -> None:
-        if self.process is None:
-            return
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGKILL)
+        stop_group(self.process, signal.SIGTERM)
 
 
 def _comm(pid: int) -> str:

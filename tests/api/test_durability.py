@@ -17,8 +17,7 @@ from api.workers import ProblemCache, WorkerConfig, grade_claim
 from judge.grader import GradeOptions
 from judge.problem import DEFAULT_PROBLEMS_DIR, Problem
 from judge.verdicts import GradeResult, Verdict
-from tests.api.conftest import account, make_settings, submit
-from tests.api.submissions import CORRECT
+from tests.api.conftest import account, make_settings, queue, submit
 
 
 @pytest.fixture(scope="module")
@@ -28,15 +27,6 @@ def problems() -> ProblemCache:
 
 CONFIG = WorkerConfig(database="", problems_dir="", secret="store-tests", max_attempts=3, identity="test/host/0",
                       lease_s=30.0)
-
-
-def _queue(store: Store, count: int = 1) -> list[str]:
-    ids = []
-    for _ in range(count):
-        admitted = store.admit("alice", "cross-attention", CORRECT, False, max_queue=1000, per_minute=1000)
-        assert not isinstance(admitted, tuple)
-        ids.append(admitted.id)
-    return ids
 
 
 def _result(verdict: Verdict) -> GradeResult:
@@ -66,7 +56,7 @@ def _run_worker(store: Store, problems: ProblemCache, grade: FakeGrader, slot: i
 
 
 def test_claims_are_atomic_under_racing_workers(store):
-    ids = _queue(store, 60)
+    ids = queue(store, 60)
     claimed: list[str] = []
     lock = threading.Lock()
     start = threading.Barrier(8)
@@ -88,7 +78,7 @@ def test_claims_are_atomic_under_racing_workers(store):
 
 
 def test_claims_go_oldest_first_and_count_attempts(store):
-    first, second = _queue(store, 2)
+    first, second = queue(store, 2)
     claim = store.claim("w")
     assert claim is not None
     assert (claim.id, claim.attempts) == (first, 1)
@@ -98,7 +88,7 @@ def test_claims_go_oldest_first_and_count_attempts(store):
 
 
 def test_a_verdict_needs_the_current_claim(store):
-    (submission_id,) = _queue(store)
+    (submission_id,) = queue(store)
     stale = store.claim("w")
     assert stale is not None
     assert store.requeue(submission_id)  # an admin's re-grade while it runs
@@ -113,7 +103,7 @@ def test_a_verdict_needs_the_current_claim(store):
 
 
 def test_internal_error_is_retried_then_reported_after_three_attempts(store, problems):
-    (submission_id,) = _queue(store)
+    (submission_id,) = queue(store)
     grader = FakeGrader(Verdict.INTERNAL_ERROR, Verdict.INTERNAL_ERROR, Verdict.INTERNAL_ERROR)
     outcomes = _run_worker(store, problems, grader, slot=5)
     assert outcomes == ["retry after attempt 1", "retry after attempt 2", "Internal Error"]
@@ -124,7 +114,7 @@ def test_internal_error_is_retried_then_reported_after_three_attempts(store, pro
 
 
 def test_a_grading_killed_by_the_watchdog_ends_as_time_limit_exceeded_after_its_attempts(store):
-    (submission_id,) = _queue(store)
+    (submission_id,) = queue(store)
     for attempt in (1, 2, 3):
         claim = store.claim("wedged-worker")
         assert claim is not None
@@ -139,7 +129,7 @@ def test_a_grading_killed_by_the_watchdog_ends_as_time_limit_exceeded_after_its_
 
 
 def test_internal_error_then_success_reports_only_the_success(store, problems):
-    (submission_id,) = _queue(store)
+    (submission_id,) = queue(store)
     grader = FakeGrader(Verdict.INTERNAL_ERROR, Verdict.ACCEPTED)
     assert _run_worker(store, problems, grader) == ["retry after attempt 1", "Accepted"]
     done = store.get(submission_id)
@@ -148,7 +138,7 @@ def test_internal_error_then_success_reports_only_the_success(store, problems):
 
 
 def test_a_grader_that_raises_counts_as_an_internal_error(store, problems):
-    (submission_id,) = _queue(store)
+    (submission_id,) = queue(store)
 
     def explode(problem: Problem, code: str, options: GradeOptions) -> GradeResult:
         raise RuntimeError("the judge broke")
@@ -164,7 +154,7 @@ def test_a_grader_that_raises_counts_as_an_internal_error(store, problems):
 
 @pytest.mark.sandbox
 def test_a_real_grading_through_the_worker_step(store, problems):
-    (submission_id,) = _queue(store)
+    (submission_id,) = queue(store)
     claim = store.claim("w")
     assert isinstance(claim, Claim)
     assert grade_claim(store, problems, claim, CONFIG) == "Accepted"
@@ -177,7 +167,7 @@ def test_a_server_start_requeues_nothing_that_a_live_lease_holds(tmp_path):
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     store = Store(settings.database)
     store.create_account("alice", "student")
-    ids = _queue(store, 3)
+    ids = queue(store, 3)
     held = store.claim("other-host/boot/tag/0", lease_s=600)
     dead = store.claim("dead-host/boot/tag/0", lease_s=0)
     assert held is not None
@@ -198,7 +188,7 @@ def test_a_server_start_requeues_nothing_that_a_live_lease_holds(tmp_path):
 
 
 def test_a_dead_workers_submission_is_requeued_until_it_has_used_its_attempts(store):
-    (submission_id,) = _queue(store)
+    (submission_id,) = queue(store)
     for attempt in (1, 2):
         assert store.claim("dead-worker") is not None
         assert store.release("dead-worker", max_attempts=3) == (1, 0), attempt
