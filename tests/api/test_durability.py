@@ -169,7 +169,7 @@ def test_a_server_start_requeues_nothing_that_a_live_lease_holds(tmp_path):
     store.create_account("alice", "student")
     ids = queue(store, 3)
     held = store.claim("other-host/boot/tag/0", lease_s=600)
-    dead = store.claim("dead-host/boot/tag/0", lease_s=0)
+    dead = store.claim("dead-host/boot/tag/0", lease_s=-1)
     assert held is not None
     assert dead is not None
     with TestClient(create_app(settings)):

@@ -70,9 +70,10 @@ def test_admission_times_come_from_the_database_clock(store, monkeypatch):
 
 
 def test_only_expired_leases_are_reaped_and_a_late_verdict_is_fenced_off(store):
+    # lease_s=-1: a lease that ran out already (SQLite's clock ticks in milliseconds, so 0 could still be "now")
     live_id, dead_id = queue(store, 2)
     live = store.claim("alive/b/t/0", lease_s=600)
-    dead = store.claim("dead/b/t/0", lease_s=0)
+    dead = store.claim("dead/b/t/0", lease_s=-1)
     assert (live.id, dead.id) == (live_id, dead_id)  # type: ignore[union-attr]
     assert store.reap(max_attempts=3) == (1, 0)
     assert store.get(live_id).status == "running"  # type: ignore[union-attr]
@@ -108,7 +109,7 @@ def test_reaping_gives_the_final_verdict_once_the_attempts_are_spent(store, url)
         if listening:
             assert listener.connected.wait(10)
         for attempt in (1, 2):
-            assert store.claim(f"h{attempt}/b/t/0", lease_s=0) is not None
+            assert store.claim(f"h{attempt}/b/t/0", lease_s=-1) is not None
             assert store.reap(max_attempts=2) == ((1, 0) if attempt == 1 else (0, 1))
         done = store.get(submission_id)
         assert done is not None
@@ -128,10 +129,10 @@ def test_a_timing_lease_is_reaped_then_skipped_after_two_lapses(store):
     claim = store.claim("h/b/t/0")
     assert claim is not None
     store.finish(claim, "Accepted", {**ACCEPTED, "timing": {"status": "pending", "reason": "queued"}})
-    first = store.claim_timing(lease_s=0)
+    first = store.claim_timing(lease_s=-1)
     assert first is not None
     assert store.reap_timing() == 1
-    second = store.claim_timing(lease_s=0)
+    second = store.claim_timing(lease_s=-1)
     assert second is not None
     assert not store.finish_timing(first, {"status": "done"})  # fenced off
     assert store.reap_timing() == 0
